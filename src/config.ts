@@ -1,0 +1,209 @@
+import { z } from 'zod';
+
+// The one place that reads settings. Names are part of the contract (DESIGN.md, "Settings").
+
+export type Runtime = 'node' | 'workers';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const rate = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected <requests>/<seconds>, e.g. 100/60')
+  .transform((value) => {
+    const [requests, windowSeconds] = value.split('/').map(Number) as [number, number];
+    return { requests, windowSeconds };
+  })
+  .refine((r) => r.requests > 0 && r.windowSeconds > 0, 'both numbers must be positive');
+
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalString = z.string().trim().min(1).optional();
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected scheme://host[:port] with no path');
+const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (32 bytes)');
+
+const schema = z.object({
+  PORT: positiveInt.max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  APP_URL: z.url().optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATA_DIR: z.string().default('./.data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  JWT_PRIVATE_KEY: optionalString,
+  JWT_PREVIOUS_PUBLIC_KEYS: optionalString,
+  JWT_ISSUER: z.url().optional(),
+  JWT_AUDIENCE: z.string().min(1).default('authgate'),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(604800),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
+  MFA_ENCRYPTION_KEY: hexKey.optional(),
+  ARGON2_MEMORY_KIB: positiveInt.min(8).default(19456),
+  ARGON2_ITERATIONS: positiveInt.default(2),
+  ARGON2_PARALLELISM: positiveInt.max(16).default(1),
+  RATE_LIMIT_GLOBAL: rate.default('100/60'),
+  RATE_LIMIT_AUTH: rate.default('5/60'),
+  LOCKOUT_THRESHOLD: positiveInt.default(5),
+  LOCKOUT_SECONDS: positiveInt.default(900),
+  TRUST_PROXY: list,
+  CORS_ORIGINS: list.pipe(z.array(origin)),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: optionalString,
+  ADMIN_MFA_REQUIRED: bool.default(true),
+  MAIL_TRANSPORT: z.enum(['dev', 'smtp', 'http']).optional(),
+  MAIL_FROM: z.string().min(3).default('authgate <no-reply@localhost>'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL').optional(),
+  MAIL_HTTP_URL: z.url().optional(),
+  MAIL_HTTP_TOKEN: optionalString,
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  OAUTH_REDIRECT_URL: z.url().optional(),
+  OAUTH_ALLOWED_REDIRECTS: list,
+  METRICS_TOKEN: optionalString,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export interface RateRule {
+  requests: number;
+  windowSeconds: number;
+}
+
+export interface Config {
+  runtime: Runtime;
+  port: number;
+  host: string;
+  appUrl: string;
+  production: boolean;
+  devRoutesEnabled: boolean;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  upstash: { url: string; token: string } | undefined;
+  jwt: {
+    privateKey: string | undefined;
+    previousPublicKeys: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+  };
+  refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
+  mfaEncryptionKeyHex: string | undefined;
+  argon2: { memoryKib: number; iterations: number; parallelism: number };
+  rateLimit: { global: RateRule; auth: RateRule };
+  lockout: { threshold: number; seconds: number };
+  trustProxy: string[];
+  corsOrigins: string[];
+  admin: { email: string; password: string } | undefined;
+  adminMfaRequired: boolean;
+  mail: {
+    transport: 'dev' | 'smtp' | 'http';
+    from: string;
+    smtpUrl: string | undefined;
+    httpUrl: string | undefined;
+    httpToken: string | undefined;
+  };
+  oauth: {
+    google: { clientId: string; clientSecret: string } | undefined;
+    github: { clientId: string; clientSecret: string } | undefined;
+    redirectUrl: string | undefined;
+    allowedRedirects: string[];
+  };
+  metricsToken: string | undefined;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+type Env = Record<string, unknown>;
+
+function pair(id: string | undefined, secret: string | undefined) {
+  return id && secret ? { clientId: id, clientSecret: secret } : undefined;
+}
+
+/** Parses the settings; a bad one throws ConfigError whose message is one line naming the setting. */
+export function loadConfig(env: Env, runtime: Runtime): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    // Empty strings mean "not set": `FOO=` in a .env file should not fail validation.
+    if (typeof value === 'string' && value.trim() !== '') raw[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'settings');
+    throw new ConfigError(`setting ${name} is invalid: ${issue.message}`);
+  }
+  const s = parsed.data;
+  const require = (name: string, ok: unknown, why: string) => {
+    if (!ok) throw new ConfigError(`setting ${name} is missing: ${why}`);
+  };
+  if (s.UPSTASH_REDIS_REST_URL || s.UPSTASH_REDIS_REST_TOKEN) {
+    require('UPSTASH_REDIS_REST_URL', s.UPSTASH_REDIS_REST_URL, 'it goes with UPSTASH_REDIS_REST_TOKEN');
+    require('UPSTASH_REDIS_REST_TOKEN', s.UPSTASH_REDIS_REST_TOKEN, 'it goes with UPSTASH_REDIS_REST_URL');
+  }
+  if (runtime === 'workers') {
+    require('DATABASE_URL', s.DATABASE_URL, 'Workers need a Neon database URL');
+    require('UPSTASH_REDIS_REST_URL', s.UPSTASH_REDIS_REST_URL, 'Workers need Upstash Redis');
+    require('JWT_PRIVATE_KEY', s.JWT_PRIVATE_KEY, 'Workers cannot generate and persist a signing key');
+    require('MFA_ENCRYPTION_KEY', s.MFA_ENCRYPTION_KEY, 'Workers cannot generate and persist an encryption key');
+  }
+  if (s.ADMIN_EMAIL || s.ADMIN_PASSWORD) {
+    require('ADMIN_EMAIL', s.ADMIN_EMAIL, 'it goes with ADMIN_PASSWORD');
+    require('ADMIN_PASSWORD', s.ADMIN_PASSWORD, 'it goes with ADMIN_EMAIL');
+  }
+  const production = s.NODE_ENV === 'production';
+  const transport = s.MAIL_TRANSPORT ?? (s.SMTP_URL ? 'smtp' : s.MAIL_HTTP_URL ? 'http' : 'dev');
+  if (transport === 'smtp') require('SMTP_URL', s.SMTP_URL, 'MAIL_TRANSPORT=smtp needs it');
+  if (transport === 'http') require('MAIL_HTTP_URL', s.MAIL_HTTP_URL, 'MAIL_TRANSPORT=http needs it');
+  if (transport === 'smtp' && runtime === 'workers') {
+    throw new ConfigError('setting MAIL_TRANSPORT is invalid: smtp is not available on Workers, use http');
+  }
+  const appUrl = (s.APP_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');
+  return {
+    runtime,
+    port: s.PORT,
+    host: s.HOST,
+    appUrl,
+    production,
+    devRoutesEnabled: !production && runtime === 'node',
+    dataDir: s.DATA_DIR,
+    databaseUrl: s.DATABASE_URL,
+    redisUrl: s.REDIS_URL,
+    upstash: s.UPSTASH_REDIS_REST_URL && s.UPSTASH_REDIS_REST_TOKEN ? { url: s.UPSTASH_REDIS_REST_URL, token: s.UPSTASH_REDIS_REST_TOKEN } : undefined,
+    jwt: {
+      privateKey: s.JWT_PRIVATE_KEY,
+      previousPublicKeys: s.JWT_PREVIOUS_PUBLIC_KEYS,
+      issuer: (s.JWT_ISSUER ?? appUrl).replace(/\/+$/, ''),
+      audience: s.JWT_AUDIENCE,
+      accessTokenTtlSeconds: s.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    refreshTokenTtlSeconds: s.REFRESH_TOKEN_TTL_SECONDS,
+    refreshReuseGraceSeconds: s.REFRESH_REUSE_GRACE_SECONDS,
+    mfaEncryptionKeyHex: s.MFA_ENCRYPTION_KEY?.toLowerCase(),
+    argon2: { memoryKib: s.ARGON2_MEMORY_KIB, iterations: s.ARGON2_ITERATIONS, parallelism: s.ARGON2_PARALLELISM },
+    rateLimit: { global: s.RATE_LIMIT_GLOBAL, auth: s.RATE_LIMIT_AUTH },
+    lockout: { threshold: s.LOCKOUT_THRESHOLD, seconds: s.LOCKOUT_SECONDS },
+    trustProxy: s.TRUST_PROXY,
+    corsOrigins: s.CORS_ORIGINS,
+    admin: s.ADMIN_EMAIL && s.ADMIN_PASSWORD ? { email: s.ADMIN_EMAIL, password: s.ADMIN_PASSWORD } : undefined,
+    adminMfaRequired: s.ADMIN_MFA_REQUIRED,
+    mail: { transport, from: s.MAIL_FROM, smtpUrl: s.SMTP_URL, httpUrl: s.MAIL_HTTP_URL, httpToken: s.MAIL_HTTP_TOKEN },
+    oauth: {
+      google: pair(s.GOOGLE_CLIENT_ID, s.GOOGLE_CLIENT_SECRET),
+      github: pair(s.GITHUB_CLIENT_ID, s.GITHUB_CLIENT_SECRET),
+      redirectUrl: s.OAUTH_REDIRECT_URL,
+      allowedRedirects: s.OAUTH_ALLOWED_REDIRECTS,
+    },
+    metricsToken: s.METRICS_TOKEN,
+    logLevel: s.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,230 @@
+// The ports: everything the domain needs from the world. Implementations live in src/adapters.
+// Rule: every operation is atomic on its own (no read-then-write across two calls).
+
+export type Role = 'USER' | 'ADMIN' | 'SUPER_ADMIN';
+
+export interface Clock {
+  nowMs(): number;
+}
+
+export interface Random {
+  /** Cryptographically secure random bytes. */
+  bytes(length: number): Uint8Array;
+}
+
+// ---------------------------------------------------------------- passwords
+
+export interface PasswordHasher {
+  /** Argon2id PHC string ($argon2id$v=19$m=..,t=..,p=..$salt$hash). */
+  hash(password: string): Promise<string>;
+  /** Verifies any Argon2id PHC string, whatever its parameters. Malformed input verifies false. */
+  verify(phc: string, password: string): Promise<boolean>;
+  /** True when the hash was made with parameters other than the configured ones. */
+  needsRehash(phc: string): boolean;
+}
+
+// ---------------------------------------------------------------- key-value
+
+export interface RateLimitResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Epoch milliseconds at which the window has room again. */
+  resetAtMs: number;
+}
+
+export interface KeyValueStore {
+  readonly kind: 'upstash' | 'redis' | 'embedded';
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  get(key: string): Promise<string | null>;
+  /** Reads and deletes in one step: a one-time value is handed out once. */
+  take(key: string): Promise<string | null>;
+  /** Adds one and returns the new count; the TTL starts when the counter is created. */
+  increment(key: string, ttlSeconds: number): Promise<number>;
+  delete(key: string): Promise<void>;
+  /** True when any of the keys exists, in one round trip (denylist: jti and sid together). */
+  existsAny(keys: readonly string[]): Promise<boolean>;
+  /** Counts one request in a sliding window of `windowSeconds` and says whether it is within `limit`. */
+  hitSlidingWindow(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- mail
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  readonly kind: 'dev' | 'smtp' | 'http';
+  send(message: MailMessage): Promise<void>;
+}
+
+// ---------------------------------------------------------------- database records
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string | null;
+  passwordHash: string | null;
+  role: Role;
+  emailVerifiedAt: Date | null;
+  mfaSecretEncrypted: string | null;
+  mfaEnabledAt: Date | null;
+  mfaLastUsedStep: number | null;
+  failedLoginCount: number;
+  lockedUntil: Date | null;
+  deletedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  name: string | null;
+  passwordHash: string | null;
+  role: Role;
+  emailVerifiedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  /** Absolute end of the session: no refresh succeeds after it. */
+  expiresAt: Date;
+  revokedAt: Date | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  amr: string[];
+}
+
+export interface NewSession {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  ipAddress: string | null;
+  userAgent: string | null;
+  amr: string[];
+}
+
+export interface NewRefreshToken {
+  id: string;
+  sessionId: string;
+  tokenHash: string;
+  parentId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export type RotateOutcome =
+  /** The parent was live and is now spent; the child was stored. */
+  | { kind: 'rotated'; session: SessionRecord; user: UserRecord }
+  /** The parent was already spent; its spending time and live child (if any) say whether this is a grace-window retry. */
+  | {
+      kind: 'spent';
+      session: SessionRecord;
+      user: UserRecord;
+      parentId: string;
+      spentAt: Date;
+      childTokenHash: string | null;
+      childLive: boolean;
+    }
+  /** Unknown token, expired token, revoked session, or a user who may no longer sign in. */
+  | { kind: 'invalid' };
+
+export interface UserRepository {
+  /** Inserts the user; null when the e-mail is already registered (unique violation), never a throw for that. */
+  create(user: NewUser): Promise<UserRecord | null>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByEmail(email: string): Promise<UserRecord | null>;
+  updateName(id: string, name: string | null, now: Date): Promise<UserRecord | null>;
+  setPasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
+  /** A successful login: stamps lastLoginAt, clears the failure counter and lock. */
+  recordLoginSuccess(id: string, now: Date): Promise<void>;
+  /** Adds one failure and returns the new count (atomic increment). */
+  recordLoginFailure(id: string, now: Date): Promise<number>;
+  lockUntil(id: string, until: Date, now: Date): Promise<void>;
+  /** Clears lockedUntil and the failure counter. */
+  unlock(id: string, now: Date): Promise<void>;
+  markEmailVerified(id: string, now: Date): Promise<UserRecord | null>;
+}
+
+export interface SessionRepository {
+  /** Creates the session and its first refresh token in one atomic statement. */
+  createWithRefreshToken(session: NewSession, token: NewRefreshToken): Promise<void>;
+  /**
+   * Spends the parent token and stores its child in one atomic conditional statement, so two concurrent
+   * rotations of one token can never both mint children. Refuses (invalid) expired tokens, revoked or
+   * expired sessions, and users who are deleted or locked at `now`.
+   */
+  rotateRefreshToken(parentHash: string, child: Omit<NewRefreshToken, 'parentId' | 'sessionId'>, now: Date): Promise<RotateOutcome>;
+  findById(id: string): Promise<SessionRecord | null>;
+  listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]>;
+  /** Revokes one session of this user; false when it is not theirs or already revoked. */
+  revoke(userId: string, sessionId: string, now: Date, reason: string): Promise<boolean>;
+  /** Revokes every active session of the user except `exceptSessionId`; returns the revoked ids. */
+  revokeAllForUser(userId: string, now: Date, reason: string, exceptSessionId?: string): Promise<string[]>;
+  touch(sessionId: string, now: Date): Promise<void>;
+  /** Deletes refresh tokens and sessions that expired or were revoked before `before`; returns rows removed. */
+  purgeExpired(before: Date): Promise<number>;
+}
+
+export type OneTimeTokenPurpose = 'verify_email' | 'reset_password';
+
+export interface OneTimeTokenRepository {
+  /** Stores a new token hash; older unused tokens of the same user and purpose stop working (newest wins). */
+  issue(input: { id: string; userId: string; purpose: OneTimeTokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void>;
+  /** Marks the token used and returns its user id, once; null when unknown, used, expired or of another purpose. */
+  consume(tokenHash: string, purpose: OneTimeTokenPurpose, now: Date): Promise<string | null>;
+  purgeExpired(before: Date): Promise<number>;
+}
+
+export type AuditOutcome = 'success' | 'failure';
+
+export interface AuditEntryInput {
+  action: string;
+  outcome: AuditOutcome;
+  userId: string | null;
+  actorId: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntryInput {
+  id: string;
+  createdAt: Date;
+}
+
+export interface AuditRepository {
+  /** Append-only: there is no update or delete. */
+  append(entry: AuditEntryInput & { id: string; createdAt: Date }): Promise<void>;
+  listForUser(userId: string, limit: number): Promise<AuditRecord[]>;
+}
+
+export interface SecretRepository {
+  /** Returns the stored value of `name`, storing `candidate` first if there is none (first writer wins). */
+  getOrCreate(name: string, candidate: string): Promise<string>;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres' | 'neon';
+  users: UserRepository;
+  sessions: SessionRepository;
+  oneTimeTokens: OneTimeTokenRepository;
+  audit: AuditRepository;
+  secrets: SecretRepository;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
