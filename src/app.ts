@@ -1,0 +1,76 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { AppDeps, AppEnv } from './http/env';
+import { errorResponse, handleError } from './http/errors';
+import { allowedMethodsFinder } from './http/method-not-allowed';
+import { jsonBody } from './http/middleware/body';
+import { clientIp } from './http/middleware/client-ip';
+import { cors } from './http/middleware/cors';
+import { requestLogger } from './http/middleware/logger';
+import { rateLimit } from './http/middleware/rate-limit';
+import { requestId } from './http/middleware/request-id';
+import { securityHeaders } from './http/middleware/security-headers';
+import { authRoutes } from './http/routes/auth';
+import { systemRoutes } from './http/routes/system';
+import { userRoutes } from './http/routes/users';
+import { wellKnownRoutes } from './http/routes/well-known';
+
+const DOCS_CSP =
+  "default-src 'none'; script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; style-src 'self' https://cdn.jsdelivr.net https://fonts.scalar.com 'unsafe-inline'; " +
+  "font-src https://fonts.scalar.com https://cdn.jsdelivr.net; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+function buildApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', async function injectDeps(c, next) {
+    c.set('deps', deps);
+    c.set('logger', deps.logger);
+    await next();
+  });
+  app.use('*', requestId());
+  app.use('*', requestLogger(deps.logger));
+  app.use('*', securityHeaders());
+  app.use('*', cors(deps.config.corsOrigins));
+  app.use('*', clientIp());
+  app.use('*', jsonBody());
+  app.use('*', rateLimit('global', deps.config.rateLimit.global));
+  app.use('/api/v1/*', async function noStore(c, next) {
+    await next();
+    // API.md: token-bearing responses are never cached; every API answer is personal, so none is.
+    c.res.headers.set('Cache-Control', 'no-store');
+  });
+
+  const routes = app
+    .route('/', systemRoutes)
+    .route('/.well-known', wellKnownRoutes)
+    .route('/api/v1/auth', authRoutes)
+    .route('/api/v1/users', userRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'authgate', version: '1.0.0', description: 'Authentication and authorization service (API.md v1).' },
+    servers: [{ url: deps.config.appUrl }],
+  });
+  app.get('/api-docs', async function apiDocs(c, next) {
+    await next();
+    c.res.headers.set('Content-Security-Policy', DOCS_CSP);
+  }, Scalar({ url: '/openapi.json', pageTitle: 'authgate API' }));
+
+  const allowedMethods = allowedMethodsFinder(app);
+  app.notFound((c) => {
+    const allow = allowedMethods(c.req.path);
+    if (allow.length > 0) {
+      c.header('Allow', allow.join(', '));
+      return errorResponse(c, 'METHOD_NOT_ALLOWED', `Method ${c.req.method} is not allowed here`);
+    }
+    return errorResponse(c, 'NOT_FOUND', 'Not found');
+  });
+  app.onError(handleError);
+  return routes;
+}
+
+export function createApp(deps: AppDeps) {
+  return buildApp(deps);
+}
+
+export type AppType = ReturnType<typeof buildApp>;

@@ -1,0 +1,92 @@
+import { SignJWT, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { AppError } from './errors';
+import type { SigningKeys } from './keys';
+import type { Role } from './ports';
+
+// RS256 access tokens per API.md. Verification pins alg, typ, iss and aud (RFC 8725 §3.1, §3.8, §3.9, §3.11).
+
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  role: Role;
+  email: string;
+  amr: string[];
+  iat: number;
+  exp: number;
+}
+
+export interface AccessTokenSettings {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+const ROLES: readonly string[] = ['USER', 'ADMIN', 'SUPER_ADMIN'];
+
+export async function signAccessToken(
+  keys: SigningKeys,
+  settings: AccessTokenSettings,
+  claims: { sub: string; sid: string; jti: string; role: Role; email: string; amr: string[] },
+  nowMs: number,
+): Promise<string> {
+  const iat = Math.floor(nowMs / 1000);
+  return new SignJWT({ sid: claims.sid, role: claims.role, email: claims.email, amr: claims.amr, type: 'access' })
+    .setProtectedHeader({ alg: 'RS256', typ: ACCESS_TOKEN_TYP, kid: keys.current.kid })
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setSubject(claims.sub)
+    .setJti(claims.jti)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + settings.ttlSeconds)
+    .sign(keys.current.privateKey);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+function narrowClaims(payload: JWTPayload): AccessClaims | null {
+  const { sub, sid, jti, role, email, amr, iat, exp, type } = payload as Record<string, unknown>;
+  if (type !== 'access') return null;
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || typeof email !== 'string') return null;
+  if (typeof role !== 'string' || !ROLES.includes(role) || !isStringArray(amr)) return null;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return null;
+  return { sub, sid, jti, role: role as Role, email, amr, iat, exp };
+}
+
+const unauthenticated = () => new AppError('AUTHENTICATION_ERROR', 'Invalid or missing access token');
+
+/** Verifies an access token; throws AppError TOKEN_EXPIRED or AUTHENTICATION_ERROR, never anything else. */
+export async function verifyAccessToken(keys: SigningKeys, settings: AccessTokenSettings, token: string, nowMs: number): Promise<AccessClaims> {
+  let header;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw unauthenticated();
+  }
+  // Key-carrying headers are an attacker's way to choose the verification key (RFC 8725 §3.10): refuse outright,
+  // and never fetch what jku/x5u point at.
+  if ('jwk' in header || 'jku' in header || 'x5u' in header || 'x5c' in header) throw unauthenticated();
+  const key = typeof header.kid === 'string' ? keys.verificationKeys.get(header.kid) : undefined;
+  if (!key) throw unauthenticated();
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['RS256'],
+      typ: ACCESS_TOKEN_TYP,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      currentDate: new Date(nowMs),
+      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+      clockTolerance: 0,
+    });
+    const claims = narrowClaims(payload);
+    if (!claims) throw unauthenticated();
+    return claims;
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'Access token expired');
+    throw unauthenticated();
+  }
+}

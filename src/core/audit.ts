@@ -1,0 +1,29 @@
+import { newId } from './crypto';
+import type { CoreDeps, RequestContext } from './deps';
+import type { AuditOutcome } from './ports';
+
+// API.md "Audit action names". Audit metadata never holds passwords, codes or tokens.
+export type AuditAction =
+  | 'REGISTER' | 'LOGIN_SUCCESS' | 'LOGIN_FAILURE' | 'ACCOUNT_LOCKED' | 'LOGOUT' | 'TOKEN_REFRESHED'
+  | 'TOKEN_REUSE_DETECTED' | 'SESSION_REVOKED' | 'PASSWORD_CHANGED' | 'PASSWORD_RESET_REQUESTED' | 'PASSWORD_RESET'
+  | 'EMAIL_VERIFIED' | 'MFA_ENABLED' | 'MFA_DISABLED' | 'MFA_FAILURE' | 'MFA_REPLAY' | 'BACKUP_CODE_USED'
+  | 'BACKUP_CODES_REGENERATED' | 'OAUTH_LOGIN' | 'OAUTH_LINKED' | 'USER_UPDATED_BY_ADMIN' | 'ROLE_CHANGED' | 'ACCESS_DENIED';
+
+export async function recordAudit(
+  deps: Pick<CoreDeps, 'db' | 'clock' | 'logger'>,
+  ctx: RequestContext,
+  entry: { action: AuditAction; outcome: AuditOutcome; userId: string | null; actorId?: string | null; metadata?: Record<string, unknown> },
+): Promise<void> {
+  await deps.db.audit.append({
+    id: newId(),
+    createdAt: new Date(deps.clock.nowMs()),
+    action: entry.action,
+    outcome: entry.outcome,
+    userId: entry.userId,
+    actorId: entry.actorId ?? entry.userId,
+    ipAddress: ctx.ipAddress,
+    userAgent: ctx.userAgent,
+    requestId: ctx.requestId,
+    metadata: entry.metadata ?? {},
+  });
+}

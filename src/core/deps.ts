@@ -1,0 +1,28 @@
+import type { Config } from '../config';
+import type { SigningKeys } from './keys';
+import type { Logger } from './logger';
+import type { Clock, Database, KeyValueStore, Mailer, PasswordHasher, Random } from './ports';
+
+/** Everything a use-case may touch, assembled by a runtime entry (src/runtime/*). */
+export interface CoreDeps {
+  config: Config;
+  db: Database;
+  kv: KeyValueStore;
+  passwords: PasswordHasher;
+  mailer: Mailer;
+  clock: Clock;
+  random: Random;
+  keys: SigningKeys;
+  /** HMAC key from which a refresh token's child is derived (grace-window retries get the same child). */
+  refreshChildKey: CryptoKey;
+  /** 32-byte AES-256-GCM key for TOTP secrets at rest. */
+  mfaKey: Uint8Array;
+  logger: Logger;
+}
+
+/** Who is asking: carried into audit rows and sessions. */
+export interface RequestContext {
+  ipAddress: string | null;
+  userAgent: string | null;
+  requestId: string;
+}

@@ -1,0 +1,30 @@
+// Structured JSON logs. Secrets never reach a log line: any field whose name looks like one is redacted,
+// however deep it sits.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|otp|code|backup|private|mfa_?key|credential/i;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEY.test(key) ? '[REDACTED]' : redact(v, depth + 1);
+  return out;
+}
+
+export function createJsonLogger(level: LogLevel, write: (line: string) => void = (line) => console.log(line)): Logger {
+  const emit = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
+    if (order[at] < order[level]) return;
+    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...(redact(fields ?? {}) as object) }));
+  };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}

@@ -1,0 +1,44 @@
+import { recordAudit } from './audit';
+import { newId, sha256Hex } from './crypto';
+import type { CoreDeps, RequestContext } from './deps';
+import { AppError } from './errors';
+import { denySessions, deriveChildRefreshToken, tokenPair, type TokenPair } from './tokens';
+
+const invalidRefresh = () => new AppError('AUTHENTICATION_ERROR', 'Invalid refresh token');
+
+/**
+ * Rotates a refresh token (RFC 9700 §4.14.2). The parent is spent and its child stored in one conditional statement;
+ * a replay of a spent parent inside the grace window (concurrent tabs) gets the same child back while that child is
+ * live; any other replay means the token leaked, so the whole session (every descendant) is revoked.
+ */
+export async function refreshTokens(deps: CoreDeps, refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
+  if (refreshToken.length < 20 || refreshToken.length > 200) throw invalidRefresh();
+  const nowMs = deps.clock.nowMs();
+  const now = new Date(nowMs);
+  const child = await deriveChildRefreshToken(deps, refreshToken);
+  const childHash = await sha256Hex(child);
+  const outcome = await deps.db.sessions.rotateRefreshToken(
+    await sha256Hex(refreshToken),
+    { id: newId(), tokenHash: childHash, createdAt: now, expiresAt: new Date(nowMs + deps.config.refreshTokenTtlSeconds * 1000) },
+    now,
+  );
+  if (outcome.kind === 'invalid') throw invalidRefresh();
+  if (outcome.kind === 'rotated') {
+    await recordAudit(deps, ctx, { action: 'TOKEN_REFRESHED', outcome: 'success', userId: outcome.user.id, metadata: { sessionId: outcome.session.id } });
+    return tokenPair(deps, outcome.user, outcome.session, child);
+  }
+  const withinGrace = nowMs - outcome.spentAt.getTime() <= deps.config.refreshReuseGraceSeconds * 1000;
+  if (withinGrace && outcome.childLive && outcome.childTokenHash === childHash) {
+    return tokenPair(deps, outcome.user, outcome.session, child);
+  }
+  await denySessions(deps, [outcome.session.id]);
+  await deps.db.sessions.revoke(outcome.user.id, outcome.session.id, now, 'refresh_token_reuse');
+  await recordAudit(deps, ctx, {
+    action: 'TOKEN_REUSE_DETECTED',
+    outcome: 'failure',
+    userId: outcome.user.id,
+    metadata: { sessionId: outcome.session.id },
+  });
+  deps.logger.warn('refresh token reuse detected; session revoked', { userId: outcome.user.id, sessionId: outcome.session.id });
+  throw new AppError('TOKEN_REUSE_DETECTED', 'Refresh token reuse detected; the session has been revoked');
+}

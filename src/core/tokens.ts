@@ -1,0 +1,89 @@
+import { signAccessToken } from './access-token';
+import { hmacBase64url, newId, randomToken, sha256Hex } from './crypto';
+import type { CoreDeps } from './deps';
+import type { SessionRecord, UserRecord } from './ports';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export const denyKeys = {
+  jti: (jti: string) => `deny:jti:${jti}`,
+  sid: (sid: string) => `deny:sid:${sid}`,
+};
+
+export async function mintAccessToken(deps: CoreDeps, user: UserRecord, session: Pick<SessionRecord, 'id' | 'amr'>) {
+  const { jwt } = deps.config;
+  return signAccessToken(
+    deps.keys,
+    { issuer: jwt.issuer, audience: jwt.audience, ttlSeconds: jwt.accessTokenTtlSeconds },
+    { sub: user.id, sid: session.id, jti: newId(), role: user.role, email: user.email, amr: session.amr },
+    deps.clock.nowMs(),
+  );
+}
+
+export async function tokenPair(deps: CoreDeps, user: UserRecord, session: Pick<SessionRecord, 'id' | 'amr'>, refreshToken: string): Promise<TokenPair> {
+  return {
+    accessToken: await mintAccessToken(deps, user, session),
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: deps.config.jwt.accessTokenTtlSeconds,
+  };
+}
+
+/**
+ * A rotated token's child is HMAC(key, parent): a retry of the same parent inside the grace window can be handed
+ * the same child again without the raw child ever being stored (DESIGN.md, refresh tokens).
+ */
+export function deriveChildRefreshToken(deps: Pick<CoreDeps, 'refreshChildKey'>, parent: string): Promise<string> {
+  return hmacBase64url(deps.refreshChildKey, parent);
+}
+
+/** Starts a session (a token family) for a user who just authenticated. */
+export async function startSession(
+  deps: CoreDeps,
+  user: UserRecord,
+  amr: string[],
+  ctx: { ipAddress: string | null; userAgent: string | null },
+): Promise<TokenPair> {
+  const now = new Date(deps.clock.nowMs());
+  const expiresAt = new Date(now.getTime() + deps.config.refreshTokenTtlSeconds * 1000);
+  const session = { id: newId(), userId: user.id, createdAt: now, expiresAt, ipAddress: ctx.ipAddress, userAgent: ctx.userAgent, amr };
+  const refreshToken = randomToken(deps.random);
+  await deps.db.sessions.createWithRefreshToken(session, {
+    id: newId(),
+    sessionId: session.id,
+    tokenHash: await sha256Hex(refreshToken),
+    parentId: null,
+    createdAt: now,
+    expiresAt,
+  });
+  return tokenPair(deps, user, session, refreshToken);
+}
+
+/**
+ * Revokes sessions at once: the denylist first (so their access tokens die immediately, and a key-value outage
+ * fails the whole operation closed before anything is written), then the database.
+ */
+export async function denySessions(deps: CoreDeps, sessionIds: readonly string[]): Promise<void> {
+  const ttl = deps.config.jwt.accessTokenTtlSeconds;
+  await Promise.all(sessionIds.map((sid) => deps.kv.set(denyKeys.sid(sid), '1', ttl)));
+}
+
+/**
+ * Revokes every active session of a user (except one, for "everywhere else"). Sessions are denied in the key-value
+ * store before and after the database update, so one created in between is caught too and a key-value outage fails
+ * closed before the database changes.
+ */
+export async function revokeUserSessions(deps: CoreDeps, userId: string, reason: string, exceptSessionId?: string): Promise<string[]> {
+  const now = new Date(deps.clock.nowMs());
+  const active = (await deps.db.sessions.listActiveForUser(userId, now)).map((s) => s.id).filter((id) => id !== exceptSessionId);
+  await denySessions(deps, active);
+  const revoked = await deps.db.sessions.revokeAllForUser(userId, now, reason, exceptSessionId);
+  const late = revoked.filter((id) => !active.includes(id));
+  if (late.length > 0) await denySessions(deps, late);
+  return revoked;
+}

@@ -1,0 +1,32 @@
+import type { Context } from 'hono';
+import type { AuthServices } from '../core/auth';
+import type { CoreDeps } from '../core/deps';
+import type { Logger } from '../core/logger';
+import type { RateLimitResult, Role } from '../core/ports';
+
+/** Everything the HTTP app needs: the core's dependencies plus what only the edge knows. */
+export interface AppDeps extends CoreDeps {
+  auth: AuthServices;
+  /** The client's address as this runtime may believe it (socket peer, trusted proxy, or CF-Connecting-IP). */
+  clientIp(c: Context<AppEnv>): string | null;
+}
+
+export interface AuthContext {
+  userId: string;
+  sessionId: string;
+  jti: string;
+  role: Role;
+  amr: string[];
+  expiresAtSeconds: number;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    logger: Logger;
+    requestId: string;
+    clientIp: string | null;
+    auth: AuthContext;
+    rateLimit: RateLimitResult | undefined;
+  };
+}

@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError } from '../../core/errors';
+import type { AppEnv } from '../env';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const limit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+  },
+});
+
+function hasBody(headers: Headers): boolean {
+  const length = headers.get('content-length');
+  if (length !== null) return length.trim() !== '0';
+  return headers.has('transfer-encoding');
+}
+
+/**
+ * API.md: JSON in. A body-carrying request must be application/json (else 415) and at most 16 KiB (else 413).
+ * Bodiless POSTs (logout, verify-email, ...) may omit the content type.
+ */
+export function jsonBody(): MiddlewareHandler<AppEnv> {
+  return async function jsonBodyMiddleware(c, next) {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
+    const type = c.req.header('content-type');
+    if (type === undefined && !hasBody(c.req.raw.headers)) return next();
+    const mediaType = (type ?? '').split(';')[0]!.trim().toLowerCase();
+    if (mediaType !== 'application/json') {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
+    }
+    return limit(c, next);
+  };
+}

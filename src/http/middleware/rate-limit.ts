@@ -1,0 +1,40 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { RateRule } from '../../config';
+import { AppError } from '../../core/errors';
+import type { RateLimitResult } from '../../core/ports';
+import type { AppEnv } from '../env';
+
+function setHeaders(c: Context<AppEnv>, result: RateLimitResult, nowMs: number) {
+  const resetSeconds = Math.max(0, Math.ceil((result.resetAtMs - nowMs) / 1000));
+  for (const prefix of ['RateLimit', 'X-RateLimit']) {
+    c.header(`${prefix}-Limit`, String(result.limit));
+    c.header(`${prefix}-Remaining`, String(Math.max(0, result.remaining)));
+    c.header(`${prefix}-Reset`, String(resetSeconds));
+  }
+  if (!result.allowed) c.header('Retry-After', String(Math.max(1, resetSeconds)));
+}
+
+/**
+ * A sliding-window limit per client IP (API.md "Rate-limit headers"). Every request counts, refused ones included.
+ * When several limits apply, the headers describe the one with fewer requests left. If the key-value store is down
+ * the limiter fails open (availability beats a limit) and says so in the log.
+ */
+export function rateLimit(bucket: string, rule: RateRule): MiddlewareHandler<AppEnv> {
+  return async function rateLimitMiddleware(c, next) {
+    const { kv, clock } = c.get('deps');
+    const ip = c.get('clientIp') ?? 'unknown';
+    let result: RateLimitResult;
+    try {
+      result = await kv.hitSlidingWindow(`rl:${bucket}:${ip}`, rule.requests, rule.windowSeconds);
+    } catch (error) {
+      c.get('logger').warn('rate limiter unavailable; failing open', { bucket, err: String(error) });
+      return next();
+    }
+    const previous = c.get('rateLimit');
+    const shown = !previous || result.remaining < previous.remaining || !result.allowed ? result : previous;
+    c.set('rateLimit', shown);
+    setHeaders(c, shown, clock.nowMs());
+    if (!result.allowed) throw new AppError('RATE_LIMITED', 'Too many requests; try again later');
+    return next();
+  };
+}

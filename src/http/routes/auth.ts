@@ -1,0 +1,79 @@
+import { createRoute } from '@hono/zod-openapi';
+import { login, register } from '../../core/auth';
+import { AppError } from '../../core/errors';
+import { refreshTokens } from '../../core/refresh';
+import { denyKeys, denySessions } from '../../core/tokens';
+import { recordAudit } from '../../core/audit';
+import { requestContext } from '../context';
+import { authenticate } from '../middleware/authenticate';
+import { authRateLimit } from '../middleware/auth-rate-limit';
+import { createRouter } from '../router';
+import { LoggedOut, LoginBody, LoginResult, RefreshBody, RegisterBody, SessionTokens, TokenPairResult } from '../schemas/auth';
+import { bearerSecurity, errorResponses, jsonBody, jsonContent } from '../schemas/common';
+
+const registerRoute = createRoute({
+  method: 'post',
+  path: '/register',
+  tags: ['auth'],
+  summary: 'Create an account and start a session',
+  middleware: [authRateLimit('register')] as const,
+  request: { body: jsonBody(RegisterBody) },
+  responses: { 201: jsonContent(SessionTokens, 'Registered'), ...errorResponses(400, 409, 413, 415, 429) },
+});
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/login',
+  tags: ['auth'],
+  summary: 'Password login (first step when MFA is on)',
+  middleware: [authRateLimit('login')] as const,
+  request: { body: jsonBody(LoginBody) },
+  responses: { 200: jsonContent(LoginResult, 'Logged in, or MFA required'), ...errorResponses(400, 401, 429) },
+});
+
+const refreshRoute = createRoute({
+  method: 'post',
+  path: '/refresh',
+  tags: ['auth'],
+  summary: 'Rotate a refresh token',
+  request: { body: jsonBody(RefreshBody) },
+  responses: { 200: jsonContent(TokenPairResult, 'New token pair; the old refresh token is spent'), ...errorResponses(400, 401, 429) },
+});
+
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/logout',
+  tags: ['auth'],
+  summary: 'Revoke this session and this access token at once',
+  security: bearerSecurity,
+  middleware: [authenticate()] as const,
+  responses: { 200: jsonContent(LoggedOut, 'Logged out'), ...errorResponses(401, 503) },
+});
+
+export const authRoutes = createRouter()
+  .openapi(registerRoute, async (c) => {
+    const deps = c.get('deps');
+    const { user, tokens } = await register(deps, deps.auth, c.req.valid('json'), requestContext(c));
+    return c.json({ success: true as const, data: { user, ...tokens } }, 201);
+  })
+  .openapi(loginRoute, async (c) => {
+    const deps = c.get('deps');
+    const result = await login(deps, deps.auth, c.req.valid('json'), requestContext(c));
+    if (result.mfaRequired) throw new AppError('INTERNAL_ERROR', 'MFA login is not available yet');
+    return c.json({ success: true as const, data: { mfaRequired: false as const, user: result.user, ...result.tokens } }, 200);
+  })
+  .openapi(refreshRoute, async (c) => {
+    const tokens = await refreshTokens(c.get('deps'), c.req.valid('json').refreshToken, requestContext(c));
+    return c.json({ success: true as const, data: tokens }, 200);
+  })
+  .openapi(logoutRoute, async (c) => {
+    const deps = c.get('deps');
+    const auth = c.get('auth');
+    const remainingSeconds = Math.max(1, auth.expiresAtSeconds - Math.floor(deps.clock.nowMs() / 1000));
+    // Keyed by jti (not the token string), so a re-encoded copy of the same token is dead too.
+    await deps.kv.set(denyKeys.jti(auth.jti), '1', remainingSeconds);
+    await denySessions(deps, [auth.sessionId]);
+    await deps.db.sessions.revoke(auth.userId, auth.sessionId, new Date(deps.clock.nowMs()), 'logout');
+    await recordAudit(deps, requestContext(c), { action: 'LOGOUT', outcome: 'success', userId: auth.userId, metadata: { sessionId: auth.sessionId } });
+    return c.json({ success: true as const, data: { loggedOut: true as const } }, 200);
+  });

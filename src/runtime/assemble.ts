@@ -1,0 +1,59 @@
+import type { Context } from 'hono';
+import type { Config } from '../config';
+import { deriveKeyBytes, hexToBytes, importHmacKey, randomToken, webRandom } from '../core/crypto';
+import { loadSigningKeys } from '../core/keys';
+import type { Logger } from '../core/logger';
+import type { Clock, Database, KeyValueStore, Mailer, PasswordHasher, Random } from '../core/ports';
+import { isCommonPassword } from '../core/common-passwords';
+import type { AppDeps, AppEnv } from '../http/env';
+
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+export interface RuntimeParts {
+  config: Config;
+  db: Database;
+  kv: KeyValueStore;
+  passwords: PasswordHasher;
+  mailer: Mailer;
+  logger: Logger;
+  /** PKCS#8 PEM or JWK of the signing key (configured, or generated and persisted in embedded mode). */
+  privateKey: string;
+  /** 64 hex characters. */
+  mfaKeyHex: string;
+  clientIp: (c: Context<AppEnv>) => string | null;
+  clock?: Clock;
+  random?: Random;
+}
+
+/** Turns a runtime's adapters into the app's dependencies; the same on Node and Workers. */
+export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
+  const clock = parts.clock ?? systemClock;
+  const random = parts.random ?? webRandom;
+  const keys = await loadSigningKeys(parts.privateKey, parts.config.jwt.previousPublicKeys);
+  const mfaKey = hexToBytes(parts.mfaKeyHex);
+  const refreshChildKey = await importHmacKey(await deriveKeyBytes(mfaKey, 'refresh-token-child'));
+  // Hashed lazily and once: the unknown-e-mail path of login verifies against it so it costs what a real verify costs.
+  let dummy: Promise<string> | undefined;
+  const auth = {
+    isCommonPassword,
+    get dummyPasswordHash() {
+      dummy ??= parts.passwords.hash(randomToken(random));
+      return dummy;
+    },
+  };
+  return {
+    config: parts.config,
+    db: parts.db,
+    kv: parts.kv,
+    passwords: parts.passwords,
+    mailer: parts.mailer,
+    clock,
+    random,
+    keys,
+    refreshChildKey,
+    mfaKey,
+    logger: parts.logger,
+    auth,
+    clientIp: parts.clientIp,
+  };
+}

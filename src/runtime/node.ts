@@ -1,0 +1,49 @@
+import { serve } from '@hono/node-server';
+import { createApp } from '../app';
+import { ConfigError, loadConfig } from '../config';
+import { createNodeDeps } from './node-deps';
+
+// `npm start`: with nothing configured this is the embedded mode (PGlite + embedded key-value store in DATA_DIR).
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main() {
+  const config = loadConfig(process.env, 'node');
+  const deps = await createNodeDeps(config);
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const database = config.databaseUrl ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir}/pglite)`;
+    const keyValue = { redis: 'redis (REDIS_URL)', upstash: 'upstash (UPSTASH_REDIS_REST_URL)', embedded: `embedded (${config.dataDir}/kv.json)` }[deps.kv.kind];
+    const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+    console.log(`authgate listening on http://${host}:${info.port} (public URL ${config.appUrl})`);
+    console.log(`  database: ${database} · key-value: ${keyValue} · mail: ${deps.mailer.kind}`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`authgate: ${signal} received, finishing in-flight requests`);
+    const force = setTimeout(() => {
+      console.error('authgate: in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    // close() stops accepting and calls back once every in-flight request has been answered.
+    server.close(async () => {
+      await Promise.allSettled([deps.db.close(), deps.kv.close()]);
+      console.log('authgate: stopped');
+      process.exit(0);
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // A bad setting is one clear line, not a stack trace.
+  if (error instanceof ConfigError) console.error(`authgate: ${error.message}`);
+  else console.error('authgate: failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { createApp } from '../app';
+import { ConfigError, loadConfig } from '../config';
+import { createJsonLogger } from '../core/logger';
+import { openNeonDatabase } from '../adapters/db/neon';
+import { createUpstashStore } from '../adapters/kv/upstash';
+import { createHttpMailer } from '../adapters/mail/http';
+import { createWorkersPasswordHasher } from '../adapters/password/workers';
+import { assembleDeps } from './assemble';
+
+// Workers entry: bindings → dependencies → the same app as on Node. One app per isolate, built on first use.
+
+type Bindings = Record<string, unknown>;
+
+interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export async function createWorkerDeps(env: Bindings) {
+  const config = loadConfig(env, 'workers');
+  if (config.mail.transport !== 'http' || !config.mail.httpUrl) {
+    throw new ConfigError('setting MAIL_HTTP_URL is missing: Workers send mail through the http transport');
+  }
+  return assembleDeps({
+    config,
+    db: openNeonDatabase(config.databaseUrl!),
+    kv: createUpstashStore(config.upstash!),
+    passwords: createWorkersPasswordHasher(config.argon2),
+    mailer: createHttpMailer({ url: config.mail.httpUrl, token: config.mail.httpToken, from: config.mail.from }),
+    logger: createJsonLogger(config.logLevel),
+    privateKey: config.jwt.privateKey!,
+    mfaKeyHex: config.mfaEncryptionKeyHex!,
+    // On Workers only Cloudflare's own header is believed; X-Forwarded-For is client-controlled there.
+    clientIp: (c) => c.req.header('cf-connecting-ip') ?? null,
+  });
+}
+
+let app: Promise<ReturnType<typeof createApp>> | undefined;
+
+function getApp(env: Bindings) {
+  app ??= createWorkerDeps(env).then(createApp);
+  app.catch(() => {
+    app = undefined;
+  });
+  return app;
+}
+
+export default {
+  async fetch(request: Request, env: Bindings, ctx: ExecutionContextLike): Promise<Response> {
+    try {
+      return await (await getApp(env)).fetch(request, env, ctx as never);
+    } catch (error) {
+      const message = error instanceof ConfigError ? error.message : 'start-up failed';
+      console.error(`authgate: ${message}`);
+      return Response.json(
+        { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'Service misconfigured', statusCode: 503, requestId: crypto.randomUUID() } },
+        { status: 503 },
+      );
+    }
+  },
+  async scheduled(_event: unknown, env: Bindings, ctx: ExecutionContextLike): Promise<void> {
+    const deps = await createWorkerDeps(env);
+    const now = new Date();
+    ctx.waitUntil(Promise.all([deps.db.sessions.purgeExpired(now), deps.db.oneTimeTokens.purgeExpired(now)]));
+  },
+};
