@@ -1,0 +1,92 @@
+// vitest globalSetup of every project that needs the real servers. Several projects name this file, and vitest runs
+// each project's globalSetup in the one main process, so the servers live in a reference-counted process-wide
+// singleton: started once for the first project, stopped after the last project's teardown.
+import type { ProvidedContext } from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { missingServiceBinaries, type RunningService, startPostgres, startRedis } from './services';
+
+type Provided = Pick<
+  ProvidedContext,
+  'databaseUrl' | 'redisUrl' | 'neonFetchEndpoint' | 'upstashUrl' | 'upstashToken' | 'servicesMissing'
+>;
+
+interface SharedServices {
+  ready: Promise<Provided>;
+  stop: () => Promise<void>;
+  users: number;
+}
+
+const SHARED = Symbol.for('authgate.test.services');
+const registry = globalThis as { [SHARED]?: SharedServices };
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const missing = missingServiceBinaries();
+  if (missing.length > 0) return reportMissing(project, missing);
+
+  const shared = (registry[SHARED] ??= startShared());
+  shared.users++;
+  const provided = await shared.ready;
+  for (const key of Object.keys(provided) as (keyof Provided)[]) project.provide(key, provided[key]);
+  return async () => {
+    shared.users--;
+    if (shared.users > 0) return;
+    delete registry[SHARED];
+    await shared.stop();
+  };
+}
+
+function startShared(): SharedServices {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    // Bridges first (they hold connections to the servers), then the servers.
+    for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => {});
+  };
+  const ready = (async (): Promise<Provided> => {
+    try {
+      // allSettled: a server that did start is tracked (and so stopped) even when the other one failed.
+      const started = await Promise.allSettled([track(startPostgres()), track(startRedis())]);
+      const [postgres, redis] = started.map((result) => {
+        if (result.status === 'rejected') throw result.reason;
+        return result.value;
+      }) as [RunningService, RunningService];
+      const { startNeonBridge } = await import('./neon-bridge');
+      const { startUpstashBridge } = await import('./upstash-bridge');
+      const neon = await startNeonBridge({ postgresUrl: postgres.url });
+      stoppers.push(() => Promise.resolve(neon.close()));
+      const upstash = await startUpstashBridge({ redisUrl: redis.url });
+      stoppers.push(() => Promise.resolve(upstash.close()));
+      return {
+        databaseUrl: postgres.url,
+        redisUrl: redis.url,
+        neonFetchEndpoint: neon.fetchEndpoint,
+        upstashUrl: upstash.url,
+        upstashToken: upstash.token,
+        servicesMissing: null,
+      };
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  })();
+  async function track(starting: Promise<RunningService>): Promise<RunningService> {
+    const service = await starting;
+    stoppers.push(() => service.stop());
+    return service;
+  }
+  return { ready, stop, users: 0 };
+}
+
+function reportMissing(project: TestProject, missing: string[]): () => Promise<void> {
+  const suites = project.config.include.join(', ');
+  const message =
+    `[authgate] project "${project.name}" needs PostgreSQL and Redis, but ${missing.join(', ')} ` +
+    `${missing.length > 1 ? 'are' : 'is'} not installed, so its suites (${suites}) cannot run.\n` +
+    `Install them with:  apt-get install -y postgresql redis-server\n` +
+    `or point the tests at running servers with TEST_DATABASE_URL and TEST_REDIS_URL.`;
+  const rule = '!'.repeat(100);
+  console.error(`\n${rule}\n${message}\n${rule}\n`);
+  // CI must prove the whole suite; a machine without the servers is a broken CI machine, not a reason to skip.
+  if (process.env.CI === 'true') throw new Error(message);
+  project.provide('servicesMissing', message);
+  return async () => {};
+}

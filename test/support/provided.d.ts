@@ -1,0 +1,20 @@
+// Values the servers' globalSetup (test/support/global-setup.ts) hands to test files through `inject()`,
+// on Node and inside workerd alike.
+export {};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of the `postgres` database on the test PostgreSQL server. */
+    databaseUrl: string;
+    /** redis:// URL of the test Redis server. */
+    redisUrl: string;
+    /** HTTP endpoint that speaks Neon's SQL-over-HTTP protocol, backed by the test PostgreSQL server. */
+    neonFetchEndpoint: string;
+    /** Base URL of the Upstash-compatible REST bridge in front of the test Redis server. */
+    upstashUrl: string;
+    /** Bearer token the Upstash bridge requires. */
+    upstashToken: string;
+    /** Why the servers could not be started (binaries missing outside CI); null when they run. */
+    servicesMissing: string | null;
+  }
+}
