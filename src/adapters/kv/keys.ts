@@ -1,0 +1,27 @@
+// Key layout shared by the three key-value stores, so one Redis can hold several deployments (and each
+// test run its own key space), and so the Redis and Upstash adapters write the very same keys.
+
+/** Prepended verbatim to every key. */
+export const DEFAULT_KEY_PREFIX = 'authgate:';
+
+export type KeyPrefixer = (key: string) => string;
+
+export function keyPrefixer(prefix: string = DEFAULT_KEY_PREFIX): KeyPrefixer {
+  return (key) => prefix + key;
+}
+
+/**
+ * Namespace of the sliding-window buckets. It is also the `prefix` handed to @upstash/ratelimit, which builds
+ * `${prefix}:${identifier}:${bucket}`; windowBuckets() builds the same names for the other two stores.
+ */
+export function rateLimitNamespace(prefix: string = DEFAULT_KEY_PREFIX): string {
+  return `${prefix}rl`;
+}
+
+/** TTLs travel as milliseconds (PX / PEXPIRE) so a fractional second is neither lost nor an error. */
+export function ttlMsFromSeconds(ttlSeconds: number): number {
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RangeError(`ttlSeconds must be a positive number, got ${ttlSeconds}`);
+  }
+  return Math.max(1, Math.ceil(ttlSeconds * 1000));
+}
