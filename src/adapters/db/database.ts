@@ -1,0 +1,24 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../core/ports';
+import { auditRepository } from './audit';
+import { oneTimeTokenRepository } from './one-time-tokens';
+import { queryRows, type Db } from './rows';
+import { secretRepository } from './secrets';
+import { sessionRepository } from './sessions';
+import { userRepository } from './users';
+
+/** One set of repositories over any drizzle Postgres database; the drivers differ only in how they connect. */
+export function createDatabase(db: Db, kind: Database['kind'], close: () => Promise<void>): Database {
+  return {
+    kind,
+    users: userRepository(db),
+    sessions: sessionRepository(db),
+    oneTimeTokens: oneTimeTokenRepository(db),
+    audit: auditRepository(db),
+    secrets: secretRepository(db),
+    async ping() {
+      await queryRows(db, sql`select 1`);
+    },
+    close,
+  };
+}

@@ -1,0 +1,70 @@
+// Node only: reads migrations/ from disk. Workers never migrate (`npm run db:migrate` does it for Neon).
+import { fileURLToPath } from 'node:url';
+import type { PGlite } from '@electric-sql/pglite';
+import { neon } from '@neondatabase/serverless';
+import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle as drizzleNeon } from 'drizzle-orm/neon-http';
+import { migrate as migrateNeon } from 'drizzle-orm/neon-http/migrator';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { Pool } from 'pg';
+import { queryRows, type Db } from './rows';
+
+export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
+
+export interface MigrationResult {
+  /** Migrations in migrations/ (the journal). */
+  total: number;
+  /** Of those, how many this run applied. */
+  applied: number;
+}
+
+// Any constant works; it only has to be the same in every process that migrates this database.
+const MIGRATION_LOCK_KEY = 4_242_017;
+
+async function appliedCount(db: Db): Promise<number> {
+  const [table] = await queryRows(db, sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  if (table?.present !== true) return 0;
+  const [row] = await queryRows(db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return Number(row?.n ?? 0);
+}
+
+async function measured(db: Db, run: () => Promise<void>): Promise<MigrationResult> {
+  const total = readMigrationFiles({ migrationsFolder }).length;
+  const before = await appliedCount(db);
+  await run();
+  return { total, applied: (await appliedCount(db)) - before };
+}
+
+export async function runPgliteMigrations(client: PGlite): Promise<MigrationResult> {
+  const db = drizzlePglite({ client });
+  return measured(db, () => migratePglite(db, { migrationsFolder }));
+}
+
+/**
+ * Migrates over one pooled connection holding an advisory lock, so several Node processes starting at once
+ * apply each migration exactly once instead of racing on CREATE TABLE.
+ */
+export async function runPostgresMigrations(pool: Pool): Promise<MigrationResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const db = drizzleNodePg({ client });
+      return await measured(db, () => migrateNodePg(db, { migrationsFolder }));
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Neon over HTTP: no transaction around a migration (drizzle's neon-http migrator runs statement by statement). */
+export async function runNeonMigrations(url: string): Promise<MigrationResult> {
+  const db = drizzleNeon({ client: neon(url) });
+  return measured(db, () => migrateNeon(db, { migrationsFolder }));
+}

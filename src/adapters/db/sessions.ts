@@ -1,0 +1,88 @@
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import type { SessionRepository } from '../../core/ports';
+import { iso, queryRows, type Db } from './rows';
+import { createSessionWithRefreshToken } from './session-create';
+import { rotateRefreshToken } from './session-rotate';
+import { sessions } from './schema';
+
+// The port's view of a session: everything but the internal revocation reason.
+const sessionColumns = {
+  id: sessions.id,
+  userId: sessions.userId,
+  createdAt: sessions.createdAt,
+  lastUsedAt: sessions.lastUsedAt,
+  expiresAt: sessions.expiresAt,
+  revokedAt: sessions.revokedAt,
+  ipAddress: sessions.ipAddress,
+  userAgent: sessions.userAgent,
+  amr: sessions.amr,
+};
+
+export function sessionRepository(db: Db): SessionRepository {
+  return {
+    createWithRefreshToken: (session, token) => createSessionWithRefreshToken(db, session, token),
+
+    rotateRefreshToken: (parentHash, child, now) => rotateRefreshToken(db, parentHash, child, now),
+
+    async findById(id) {
+      const [row] = await db.select(sessionColumns).from(sessions).where(eq(sessions.id, id)).limit(1);
+      return row ?? null;
+    },
+
+    listActiveForUser(userId, now) {
+      return db
+        .select(sessionColumns)
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+        .orderBy(desc(sessions.lastUsedAt), desc(sessions.id));
+    },
+
+    async revoke(userId, sessionId, now, reason) {
+      // The user id is part of the condition: nobody revokes (or learns about) another user's session.
+      const revoked = await db
+        .update(sessions)
+        .set({ revokedAt: now, revokedReason: reason })
+        .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+        .returning({ id: sessions.id });
+      return revoked.length > 0;
+    },
+
+    async revokeAllForUser(userId, now, reason, exceptSessionId) {
+      const revoked = await db
+        .update(sessions)
+        .set({ revokedAt: now, revokedReason: reason })
+        .where(
+          and(
+            eq(sessions.userId, userId),
+            isNull(sessions.revokedAt),
+            gt(sessions.expiresAt, now),
+            exceptSessionId === undefined ? undefined : ne(sessions.id, exceptSessionId),
+          ),
+        )
+        .returning({ id: sessions.id });
+      return revoked.map((row) => row.id);
+    },
+
+    async touch(sessionId, now) {
+      await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, sessionId));
+    },
+
+    async purgeExpired(before) {
+      const at = iso(before);
+      // Tokens of a purged session go by cascade; counting them here keeps "rows removed" honest.
+      const [row] = await queryRows(
+        db,
+        sql`with dead_sessions as (
+          delete from sessions where expires_at < ${at}::timestamptz or revoked_at < ${at}::timestamptz
+          returning id
+        ), dead_tokens as (
+          delete from refresh_tokens
+          where expires_at < ${at}::timestamptz or session_id in (select id from dead_sessions)
+          returning id
+        )
+        select ((select count(*) from dead_sessions) + (select count(*) from dead_tokens))::int as removed`,
+      );
+      return Number(row?.removed ?? 0);
+    },
+  };
+}

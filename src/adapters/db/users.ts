@@ -1,0 +1,69 @@
+import { eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import type { NewUser, UserRecord, UserRepository } from '../../core/ports';
+import type { Db } from './rows';
+import { users } from './schema';
+
+// Every operation is one statement; counters are incremented by the database, never read-modify-written here.
+export function userRepository(db: Db): UserRepository {
+  const updateReturning = async (id: string, values: PgUpdateSetSource<typeof users>): Promise<UserRecord | null> => {
+    const [row] = await db.update(users).set(values).where(eq(users.id, id)).returning();
+    return row ?? null;
+  };
+
+  return {
+    async create(user: NewUser) {
+      const [row] = await db
+        .insert(users)
+        .values({ ...user, updatedAt: user.createdAt })
+        // The unique e-mail index decides who registered first; the loser gets null, not an exception.
+        .onConflictDoNothing({ target: users.email })
+        .returning();
+      return row ?? null;
+    },
+
+    async findById(id) {
+      const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+      return row ?? null;
+    },
+
+    async findByEmail(email) {
+      const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+      return row ?? null;
+    },
+
+    updateName(id, name, now) {
+      return updateReturning(id, { name, updatedAt: now });
+    },
+
+    async setPasswordHash(id, passwordHash, now) {
+      await updateReturning(id, { passwordHash, updatedAt: now });
+    },
+
+    async recordLoginSuccess(id, now) {
+      await updateReturning(id, { lastLoginAt: now, failedLoginCount: 0, lockedUntil: null, updatedAt: now });
+    },
+
+    async recordLoginFailure(id, now) {
+      const [row] = await db
+        .update(users)
+        .set({ failedLoginCount: sql`${users.failedLoginCount} + 1`, updatedAt: now })
+        .where(eq(users.id, id))
+        .returning({ failedLoginCount: users.failedLoginCount });
+      return row?.failedLoginCount ?? 0;
+    },
+
+    async lockUntil(id, until, now) {
+      await updateReturning(id, { lockedUntil: until, updatedAt: now });
+    },
+
+    async unlock(id, now) {
+      await updateReturning(id, { lockedUntil: null, failedLoginCount: 0, updatedAt: now });
+    },
+
+    markEmailVerified(id, now) {
+      // Keeps the first verification time when a second link is followed.
+      return updateReturning(id, { emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`, updatedAt: now });
+    },
+  };
+}
