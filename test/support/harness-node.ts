@@ -1,0 +1,37 @@
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { createEmbeddedStore } from '../../src/adapters/kv/embedded';
+import { createNodeDeps } from '../../src/runtime/node-deps';
+import { createTestClock } from './clock';
+import { baseTestEnv, buildRequestInit, type Harness, type RequestOptions } from './harness';
+import { clonePgliteDatabase } from './pglite-snapshot';
+
+/**
+ * Node: the real Node wiring (src/runtime/node-deps) on a PGlite clone and the embedded key-value store, served by
+ * @hono/node-server on a loopback port. Client addresses travel in X-Forwarded-For from a trusted loopback proxy,
+ * exactly as behind a reverse proxy.
+ */
+export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', ...env }, 'node');
+  const clock = createTestClock();
+  const db = await clonePgliteDatabase();
+  const kv = await createEmbeddedStore({ clock });
+  const deps = await createNodeDeps(config, { db, kv, clock });
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
+  const { port } = server.address() as AddressInfo;
+  return {
+    runtime: 'node',
+    clock,
+    deps,
+    request: (path: string, options: RequestOptions = {}) =>
+      fetch(`http://127.0.0.1:${port}${path}`, buildRequestInit(options, 'x-forwarded-for')),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([db.close(), kv.close()]);
+    },
+  };
+}
