@@ -1,9 +1,9 @@
 // A fresh PGlite costs seconds (initdb inside WASM) and a lot of memory; a migrated database dumped once per
 // process and loaded per test suite costs a fraction of that and still gives every suite its own database.
 import { PGlite } from '@electric-sql/pglite';
-import type { Database } from '../../src/core/ports';
 import { runPgliteMigrations } from '../../src/adapters/db/migrate';
-import { openPgliteDatabase } from '../../src/adapters/db/pglite';
+import { pgliteDatabase } from '../../src/adapters/db/pglite';
+import type { Database } from '../../src/core/ports';
 
 let snapshot: Promise<Blob> | undefined;
 
@@ -17,13 +17,18 @@ async function migratedSnapshot(): Promise<Blob> {
   }
 }
 
-/** An in-memory PGlite database with the current schema, independent of every other clone. */
-export async function clonePgliteDatabase(): Promise<Database> {
+/** An in-memory PGlite client holding a migrated database of its own (for tests that also need raw SQL). */
+export async function clonePgliteClient(): Promise<PGlite> {
   snapshot ??= migratedSnapshot();
   // A failed first attempt is not cached: the next caller tries again.
   const tarball = await snapshot.catch((error: unknown) => {
     snapshot = undefined;
     throw error;
   });
-  return openPgliteDatabase({ loadDataDir: tarball });
+  return PGlite.create({ loadDataDir: tarball });
+}
+
+/** An in-memory PGlite database with the current schema, independent of every other clone. */
+export async function clonePgliteDatabase(): Promise<Database> {
+  return pgliteDatabase(await clonePgliteClient());
 }

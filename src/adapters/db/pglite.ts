@@ -20,6 +20,11 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<D
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
   });
+  return pgliteDatabase(client);
+}
+
+/** Migrates an already open PGlite and wraps it; closing the Database closes the client. */
+export async function pgliteDatabase(client: PGlite): Promise<Database> {
   try {
     await runPgliteMigrations(client);
   } catch (error) {

@@ -1,0 +1,354 @@
+// One contract for the Database port, run against every driver: PGlite, node-postgres and Neon HTTP (through
+// the bridge), each on a database of its own. Time is always passed in, so nothing here sleeps.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database, NewUser, UserRecord } from '../../src/core/ports';
+import { dbTargets, type DbTarget, type DbTargetFactory } from '../support/db-targets';
+
+const T0 = new Date('2030-01-01T00:00:00.123Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+// Purging is database-wide: purge tests live years before everything else, so their counts are exact.
+const EARLY = new Date('2020-06-01T00:00:00.000Z');
+const early = (seconds: number) => new Date(EARLY.getTime() + seconds * 1000);
+const HOUR = 3600;
+const id = (prefix: string) => `${prefix}_${crypto.randomUUID()}`;
+
+function databaseContract(factory: DbTargetFactory) {
+  describe(`Database contract on ${factory.kind}`, () => {
+    let target: DbTarget;
+    let db: Database;
+    beforeAll(async () => {
+      target = await factory.open();
+      db = target.db;
+    });
+    afterAll(() => target?.dispose());
+
+    const newUser = (overrides: Partial<NewUser> = {}): NewUser => {
+      const userId = id('usr');
+      return { id: userId, email: `${userId}@example.test`, name: 'Ada', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', role: 'USER', emailVerifiedAt: null, createdAt: T0, ...overrides };
+    };
+    const createUser = async (overrides: Partial<NewUser> = {}): Promise<UserRecord> => {
+      const user = await db.users.create(newUser(overrides));
+      if (!user) throw new Error('user was not created');
+      return user;
+    };
+    /** A user with a session (ends at T0 + 1 h) and its first refresh token (hash returned). */
+    const startSession = async (options: { userId?: string; expiresAt?: Date; createdAt?: Date } = {}) => {
+      const userId = options.userId ?? (await createUser()).id;
+      const sessionId = id('ses');
+      const tokenHash = id('hash');
+      const createdAt = options.createdAt ?? T0;
+      await db.sessions.createWithRefreshToken(
+        { id: sessionId, userId, createdAt, expiresAt: options.expiresAt ?? at(HOUR), ipAddress: '203.0.113.7', userAgent: 'Firefox/140', amr: ['pwd', 'otp'] },
+        { id: id('rt'), sessionId, tokenHash, parentId: null, createdAt, expiresAt: options.expiresAt ?? at(HOUR) },
+      );
+      return { userId, sessionId, tokenHash };
+    };
+    const child = (now: Date = T0) => ({ id: id('rt'), tokenHash: id('hash'), createdAt: now, expiresAt: at(HOUR) });
+
+    describe('users', () => {
+      it('stores a new user and reads it back with defaults and exact timestamps', async () => {
+        const input = newUser({ emailVerifiedAt: at(5) });
+        const created = await db.users.create(input);
+        const expected: UserRecord = {
+          ...input, mfaSecretEncrypted: null, mfaEnabledAt: null, mfaLastUsedStep: null, failedLoginCount: 0,
+          lockedUntil: null, deletedAt: null, updatedAt: T0, lastLoginAt: null,
+        };
+        expect(created).toEqual(expected);
+        expect(await db.users.findById(input.id)).toEqual(expected);
+        expect(await db.users.findByEmail(input.email)).toEqual(expected);
+      });
+
+      it('keeps an OAuth-only user without a password hash and with an elevated role', async () => {
+        const user = await createUser({ passwordHash: null, role: 'SUPER_ADMIN', name: null });
+        expect(await db.users.findById(user.id)).toMatchObject({ passwordHash: null, role: 'SUPER_ADMIN', name: null });
+      });
+
+      it('returns null instead of throwing when the e-mail is already registered, keeping the first account', async () => {
+        const first = await createUser();
+        expect(await db.users.create(newUser({ email: first.email, name: 'Mallory' }))).toBeNull();
+        expect(await db.users.findByEmail(first.email)).toMatchObject({ id: first.id, name: 'Ada' });
+      });
+
+      it('finds nobody for an unknown id or e-mail', async () => {
+        expect(await db.users.findById(id('usr'))).toBeNull();
+        expect(await db.users.findByEmail('nobody@example.test')).toBeNull();
+      });
+
+      it('updates the name and the update time, and answers null for an unknown user', async () => {
+        const user = await createUser();
+        expect(await db.users.updateName(user.id, 'Grace', at(60))).toMatchObject({ name: 'Grace', updatedAt: at(60) });
+        expect(await db.users.updateName(user.id, null, at(61))).toMatchObject({ name: null });
+        expect(await db.users.updateName(id('usr'), 'Ghost', at(60))).toBeNull();
+      });
+
+      it('replaces the password hash', async () => {
+        const user = await createUser();
+        await db.users.setPasswordHash(user.id, '$argon2id$new', at(10));
+        expect(await db.users.findById(user.id)).toMatchObject({ passwordHash: '$argon2id$new', updatedAt: at(10) });
+      });
+
+      it('counts concurrent login failures without losing one', async () => {
+        const user = await createUser();
+        const counts = await Promise.all(Array.from({ length: 5 }, () => db.users.recordLoginFailure(user.id, at(1))));
+        expect([...counts].sort()).toEqual([1, 2, 3, 4, 5]);
+        expect((await db.users.findById(user.id))?.failedLoginCount).toBe(5);
+      });
+
+      it('clears the failure counter and the lock on a successful login and stamps its time', async () => {
+        const user = await createUser();
+        await db.users.recordLoginFailure(user.id, at(1));
+        await db.users.lockUntil(user.id, at(900), at(2));
+        await db.users.recordLoginSuccess(user.id, at(3));
+        expect(await db.users.findById(user.id)).toMatchObject({ failedLoginCount: 0, lockedUntil: null, lastLoginAt: at(3) });
+      });
+
+      it('locks until a given time and unlocks clearing the failure counter', async () => {
+        const user = await createUser();
+        await db.users.recordLoginFailure(user.id, at(1));
+        await db.users.lockUntil(user.id, at(900), at(2));
+        expect(await db.users.findById(user.id)).toMatchObject({ lockedUntil: at(900), failedLoginCount: 1 });
+        await db.users.unlock(user.id, at(3));
+        expect(await db.users.findById(user.id)).toMatchObject({ lockedUntil: null, failedLoginCount: 0, updatedAt: at(3) });
+      });
+
+      it('marks the e-mail verified once and keeps the first verification time', async () => {
+        const user = await createUser();
+        expect(await db.users.markEmailVerified(user.id, at(10))).toMatchObject({ emailVerifiedAt: at(10) });
+        expect(await db.users.markEmailVerified(user.id, at(20))).toMatchObject({ emailVerifiedAt: at(10) });
+        expect(await db.users.markEmailVerified(id('usr'), at(20))).toBeNull();
+      });
+    });
+
+    describe('sessions', () => {
+      it('creates a session with its first refresh token in one call', async () => {
+        const { userId, sessionId, tokenHash } = await startSession();
+        expect(await db.sessions.findById(sessionId)).toEqual({
+          id: sessionId, userId, createdAt: T0, lastUsedAt: T0, expiresAt: at(HOUR), revokedAt: null,
+          ipAddress: '203.0.113.7', userAgent: 'Firefox/140', amr: ['pwd', 'otp'],
+        });
+        expect((await db.sessions.rotateRefreshToken(tokenHash, child(), at(1))).kind).toBe('rotated');
+      });
+
+      it('creates neither the session nor the token when the statement fails', async () => {
+        const sessionId = id('ses');
+        const unknownUser = id('usr');
+        await expect(
+          db.sessions.createWithRefreshToken(
+            { id: sessionId, userId: unknownUser, createdAt: T0, expiresAt: at(HOUR), ipAddress: null, userAgent: null, amr: [] },
+            { id: id('rt'), sessionId, tokenHash: id('hash'), parentId: null, createdAt: T0, expiresAt: at(HOUR) },
+          ),
+        ).rejects.toThrow();
+        expect(await db.sessions.findById(sessionId)).toBeNull();
+      });
+
+      it('rotates a live token: the session is touched, the user returned and the child works next', async () => {
+        const { userId, sessionId, tokenHash } = await startSession();
+        const first = child(at(30));
+        const outcome = await db.sessions.rotateRefreshToken(tokenHash, first, at(30));
+        expect(outcome).toMatchObject({ kind: 'rotated', session: { id: sessionId, lastUsedAt: at(30), amr: ['pwd', 'otp'] }, user: { id: userId } });
+        expect((await db.sessions.rotateRefreshToken(first.tokenHash, child(at(60)), at(60))).kind).toBe('rotated');
+      });
+
+      it('lets exactly one of ten concurrent rotations of one token win; the others see the same live child', async () => {
+        const { tokenHash } = await startSession();
+        const children = Array.from({ length: 10 }, () => child(at(5)));
+        const outcomes = await Promise.all(children.map((c) => db.sessions.rotateRefreshToken(tokenHash, c, at(5))));
+        const rotated = outcomes.flatMap((o, i) => (o.kind === 'rotated' ? [children[i]!] : []));
+        expect(rotated).toHaveLength(1);
+        const spent = outcomes.filter((o) => o.kind === 'spent');
+        expect(spent).toHaveLength(9);
+        for (const o of spent) expect(o).toMatchObject({ childTokenHash: rotated[0]!.tokenHash, childLive: true, spentAt: at(5) });
+      });
+
+      it('reports a replayed parent as spent with a dead child once the child itself was rotated', async () => {
+        const { sessionId, tokenHash } = await startSession();
+        const first = child(at(10));
+        await db.sessions.rotateRefreshToken(tokenHash, first, at(10));
+        await db.sessions.rotateRefreshToken(first.tokenHash, child(at(20)), at(20));
+        const replay = await db.sessions.rotateRefreshToken(tokenHash, child(at(30)), at(30));
+        expect(replay).toMatchObject({ kind: 'spent', session: { id: sessionId }, spentAt: at(10), childTokenHash: first.tokenHash, childLive: false });
+      });
+
+      it('reports a spent parent with a dead child once the session was revoked', async () => {
+        const { userId, sessionId, tokenHash } = await startSession();
+        await db.sessions.rotateRefreshToken(tokenHash, child(at(10)), at(10));
+        await db.sessions.revoke(userId, sessionId, at(11), 'logout');
+        expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(12)), at(12))).toMatchObject({ kind: 'spent', childLive: false });
+      });
+
+      it('refuses an unknown token', async () => {
+        expect(await db.sessions.rotateRefreshToken(id('hash'), child(), T0)).toEqual({ kind: 'invalid' });
+      });
+
+      it('refuses a token of a revoked session', async () => {
+        const { userId, sessionId, tokenHash } = await startSession();
+        expect(await db.sessions.revoke(userId, sessionId, at(1), 'logout')).toBe(true);
+        expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(2)), at(2))).toEqual({ kind: 'invalid' });
+      });
+
+      it('refuses a token after the absolute end of its session', async () => {
+        const { tokenHash } = await startSession({ expiresAt: at(60) });
+        expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(61)), at(61))).toEqual({ kind: 'invalid' });
+      });
+
+      it('refuses a token of a deleted user', async () => {
+        const { userId, tokenHash } = await startSession();
+        await target.exec('update users set deleted_at = $1 where id = $2', [at(1).toISOString(), userId]);
+        expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(2)), at(2))).toEqual({ kind: 'invalid' });
+      });
+
+      it('refuses a token of a locked user until the lock has passed', async () => {
+        const { userId, tokenHash } = await startSession();
+        await db.users.lockUntil(userId, at(100), at(1));
+        expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(2)), at(2))).toEqual({ kind: 'invalid' });
+        expect((await db.sessions.rotateRefreshToken(tokenHash, child(at(100)), at(100))).kind).toBe('rotated');
+      });
+
+      it('lists only active sessions of the user, most recently used first', async () => {
+        const user = await createUser();
+        const older = await startSession({ userId: user.id });
+        const newer = await startSession({ userId: user.id });
+        const revoked = await startSession({ userId: user.id });
+        await startSession({ userId: user.id, expiresAt: at(10) });
+        await startSession();
+        await db.sessions.touch(newer.sessionId, at(5));
+        await db.sessions.revoke(user.id, revoked.sessionId, at(6), 'logout');
+        const active = await db.sessions.listActiveForUser(user.id, at(20));
+        expect(active.map((s) => s.id)).toEqual([newer.sessionId, older.sessionId]);
+        expect(active[0]).toMatchObject({ lastUsedAt: at(5), amr: ['pwd', 'otp'] });
+      });
+
+      it("revokes the user's own session once and never another user's", async () => {
+        const mine = await startSession();
+        const theirs = await startSession();
+        expect(await db.sessions.revoke(mine.userId, theirs.sessionId, at(1), 'logout')).toBe(false);
+        expect((await db.sessions.findById(theirs.sessionId))?.revokedAt).toBeNull();
+        expect(await db.sessions.revoke(mine.userId, mine.sessionId, at(1), 'logout')).toBe(true);
+        expect(await db.sessions.revoke(mine.userId, mine.sessionId, at(2), 'logout')).toBe(false);
+        expect((await db.sessions.findById(mine.sessionId))?.revokedAt).toEqual(at(1));
+      });
+
+      it('revokes every other active session of the user, keeping the current one and other users', async () => {
+        const user = await createUser();
+        const current = await startSession({ userId: user.id });
+        const others = [await startSession({ userId: user.id }), await startSession({ userId: user.id })];
+        const stranger = await startSession();
+        const revoked = await db.sessions.revokeAllForUser(user.id, at(1), 'password_changed', current.sessionId);
+        expect([...revoked].sort()).toEqual(others.map((s) => s.sessionId).sort());
+        expect((await db.sessions.listActiveForUser(user.id, at(2))).map((s) => s.id)).toEqual([current.sessionId]);
+        expect(await db.sessions.listActiveForUser(stranger.userId, at(2))).toHaveLength(1);
+        expect(await db.sessions.revokeAllForUser(user.id, at(3), 'password_reset')).toEqual([current.sessionId]);
+      });
+
+      it('purges sessions and tokens that expired or were revoked before the cutoff, and counts them', async () => {
+        const user = await createUser({ createdAt: EARLY });
+        const expired = await startSession({ userId: user.id, createdAt: EARLY, expiresAt: early(10) });
+        const revoked = await startSession({ userId: user.id, createdAt: EARLY, expiresAt: early(HOUR) });
+        const live = await startSession({ userId: user.id, createdAt: EARLY, expiresAt: early(HOUR) });
+        await db.sessions.revoke(user.id, revoked.sessionId, early(20), 'logout');
+        // Each purged session takes its one refresh token with it: 2 sessions + 2 tokens.
+        expect(await db.sessions.purgeExpired(early(30))).toBe(4);
+        expect(await db.sessions.findById(expired.sessionId)).toBeNull();
+        expect(await db.sessions.findById(revoked.sessionId)).toBeNull();
+        expect((await db.sessions.rotateRefreshToken(live.tokenHash, child(early(40)), early(40))).kind).toBe('rotated');
+      });
+
+      it('purges a refresh token that expired while its session lives on', async () => {
+        const user = await createUser({ createdAt: EARLY });
+        const session = await startSession({ userId: user.id, createdAt: EARLY, expiresAt: early(HOUR) });
+        const shortLived = { ...child(early(5)), expiresAt: early(10) };
+        await db.sessions.rotateRefreshToken(session.tokenHash, shortLived, early(5));
+        // Only the expired child goes (the spent parent lasts an hour), and the session stays.
+        expect(await db.sessions.purgeExpired(early(30))).toBe(1);
+        expect(await db.sessions.findById(session.sessionId)).not.toBeNull();
+        expect(await db.sessions.rotateRefreshToken(shortLived.tokenHash, child(early(31)), early(31))).toEqual({ kind: 'invalid' });
+      });
+    });
+
+    describe('one-time tokens', () => {
+      const issue = async (userId: string, purpose: 'verify_email' | 'reset_password', createdAt = T0, expiresAt = at(HOUR)) => {
+        const tokenHash = id('hash');
+        await db.oneTimeTokens.issue({ id: id('ott'), userId, purpose, tokenHash, createdAt, expiresAt });
+        return tokenHash;
+      };
+
+      it('hands out the user id once per token', async () => {
+        const user = await createUser();
+        const token = await issue(user.id, 'verify_email');
+        expect(await db.oneTimeTokens.consume(token, 'verify_email', at(1))).toBe(user.id);
+        expect(await db.oneTimeTokens.consume(token, 'verify_email', at(2))).toBeNull();
+      });
+
+      it('refuses a token used for another purpose, which then still works for its own', async () => {
+        const user = await createUser();
+        const token = await issue(user.id, 'verify_email');
+        expect(await db.oneTimeTokens.consume(token, 'reset_password', at(1))).toBeNull();
+        expect(await db.oneTimeTokens.consume(token, 'verify_email', at(2))).toBe(user.id);
+      });
+
+      it('refuses an expired or unknown token', async () => {
+        const user = await createUser();
+        const token = await issue(user.id, 'reset_password', T0, at(60));
+        expect(await db.oneTimeTokens.consume(token, 'reset_password', at(60))).toBeNull();
+        expect(await db.oneTimeTokens.consume(id('hash'), 'reset_password', at(1))).toBeNull();
+      });
+
+      it('lets only the newest token of a user and purpose work', async () => {
+        const user = await createUser();
+        const older = await issue(user.id, 'reset_password', T0);
+        const verify = await issue(user.id, 'verify_email', at(1));
+        const newer = await issue(user.id, 'reset_password', at(2));
+        expect(await db.oneTimeTokens.consume(older, 'reset_password', at(3))).toBeNull();
+        expect(await db.oneTimeTokens.consume(newer, 'reset_password', at(3))).toBe(user.id);
+        expect(await db.oneTimeTokens.consume(verify, 'verify_email', at(3))).toBe(user.id);
+      });
+
+      it('purges tokens expired or used before the cutoff and counts them', async () => {
+        const user = await createUser({ createdAt: EARLY });
+        await issue(user.id, 'verify_email', EARLY, early(10));
+        const used = await issue(user.id, 'reset_password', EARLY, early(HOUR));
+        await db.oneTimeTokens.consume(used, 'reset_password', early(5));
+        const otherUser = await createUser({ createdAt: EARLY });
+        const live = await issue(otherUser.id, 'reset_password', EARLY, early(HOUR));
+        expect(await db.oneTimeTokens.purgeExpired(early(20))).toBe(2);
+        expect(await db.oneTimeTokens.consume(live, 'reset_password', early(30))).toBe(otherUser.id);
+      });
+    });
+
+    describe('audit log', () => {
+      it("round-trips entries with their metadata, newest first, only the user's own, up to the limit", async () => {
+        const userId = id('usr');
+        const entry = (seconds: number, metadata: Record<string, unknown>) => ({
+          id: id('aud'), createdAt: at(seconds), action: 'LOGIN_FAILURE', outcome: 'failure' as const, userId,
+          actorId: null, ipAddress: '2001:db8::1', userAgent: 'curl/8', requestId: id('req'), metadata,
+        });
+        const old = entry(1, { reason: 'bad_password', attempts: 3, nested: { ok: false, list: [1, 'zwei'] }, note: 'Grüße ✓' });
+        const recent = entry(2, {});
+        await db.audit.append(old);
+        await db.audit.append(recent);
+        await db.audit.append({ ...entry(3, {}), userId: id('usr') });
+        expect(await db.audit.listForUser(userId, 10)).toEqual([recent, old]);
+        expect(await db.audit.listForUser(userId, 1)).toEqual([recent]);
+      });
+    });
+
+    describe('instance secrets', () => {
+      it('keeps the first stored value: later and concurrent candidates get it back', async () => {
+        const name = id('jwt_key');
+        const first = await db.secrets.getOrCreate(name, 'first');
+        expect(first).toBe('first');
+        expect(await db.secrets.getOrCreate(name, 'second')).toBe('first');
+        const racing = id('mfa_key');
+        const values = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((candidate) => db.secrets.getOrCreate(racing, candidate)));
+        expect(new Set(values).size).toBe(1);
+      });
+    });
+
+    it('answers a ping', async () => {
+      await expect(db.ping()).resolves.toBeUndefined();
+      expect(db.kind).toBe(factory.kind);
+    });
+  });
+}
+
+for (const factory of dbTargets) databaseContract(factory);
