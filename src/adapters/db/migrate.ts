@@ -68,3 +68,12 @@ export async function runNeonMigrations(url: string): Promise<MigrationResult> {
   const db = drizzleNeon({ client: neon(url) });
   return measured(db, () => migrateNeon(db, { migrationsFolder }));
 }
+
+export type MigratorKind = 'neon-http' | 'node-postgres';
+
+/** Which migrator `npm run db:migrate` uses: Neon's hosts (or `--neon`) over HTTP, any other server over TCP. */
+export function migratorFor(databaseUrl: string, forceNeon = false): MigratorKind {
+  if (forceNeon) return 'neon-http';
+  const host = new URL(databaseUrl).hostname.toLowerCase();
+  return host === 'neon.tech' || host.endsWith('.neon.tech') ? 'neon-http' : 'node-postgres';
+}
