@@ -1,6 +1,6 @@
 // The Neon bridge must answer @neondatabase/serverless exactly as Neon's SQL-over-HTTP endpoint does, or the
 // Neon driver's contract run proves nothing. These drive the unchanged client library against it.
-import { NeonDbError, neon, neonConfig } from '@neondatabase/serverless';
+import { NeonDbError, neon, neonConfig, type NeonQueryFunction } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshDatabase, testServerUrl, type FreshDatabase } from '../support/db-targets';
 import { startNeonBridge, type NeonBridge } from '../support/neon-bridge';
@@ -8,7 +8,7 @@ import { startNeonBridge, type NeonBridge } from '../support/neon-bridge';
 describe('Neon HTTP bridge', () => {
   let bridge: NeonBridge;
   let database: FreshDatabase;
-  let sql: ReturnType<typeof neon>;
+  let sql: NeonQueryFunction<false, false>;
   beforeAll(async () => {
     // Its own bridge: these tests are about the bridge, including its close().
     bridge = await startNeonBridge({ postgresUrl: testServerUrl() });
