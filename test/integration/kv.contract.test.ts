@@ -65,7 +65,9 @@ async function openUpstash(): Promise<KvSubject> {
     nowMs: () => Date.now(),
     advanceMs: (ms) => vi.setSystemTime(Date.now() + ms),
     serverTtlMs: pttlUnder(prefix),
-    close: async () => vi.useRealTimers(),
+    close: async () => {
+      vi.useRealTimers();
+    },
   };
 }
 

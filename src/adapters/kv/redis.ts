@@ -1,6 +1,6 @@
-import { createClient } from 'redis';
 import type { Clock, KeyValueStore, RateLimitResult } from '../../core/ports';
 import { DEFAULT_KEY_PREFIX, keyPrefixer, rateLimitNamespace, ttlMsFromSeconds } from './keys';
+import { openRedisConnection } from './redis-connection';
 import { runScript, slidingWindowScript } from './redis-scripts';
 import { assertWindowArgs, windowBuckets } from './sliding-window';
 
@@ -13,83 +13,60 @@ export interface RedisStoreOptions {
   clock: Clock;
 }
 
-// Callers fail closed (denylist) or open (rate limits) on a rejection, so nothing may wait long: no offline
-// queue, a bounded connect, a per-command deadline, and background reconnects with capped backoff.
-const CONNECT_TIMEOUT_MS = 2000;
-const COMMAND_TIMEOUT_MS = 2000;
-const MAX_RECONNECT_DELAY_MS = 2000;
-
-/** Connects first; rejects when the server cannot be reached at start. */
+/** Connects first; rejects when the server cannot be reached at start. Every call rejects within ~2 s. */
 export async function createRedisStore(options: RedisStoreOptions): Promise<KeyValueStore> {
   const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
   const k = keyPrefixer(prefix);
   const namespace = rateLimitNamespace(prefix);
-  let connectedOnce = false;
-  const client = createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
-    socket: {
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      reconnectStrategy: (retries, cause) =>
-        connectedOnce ? Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : new Error(`cannot reach Redis: ${cause.message}`, { cause }),
-    },
-  });
-  // node-redis emits every socket failure as 'error'; unheard it would crash the process. Commands reject
-  // meanwhile, which is where callers learn of it (and log it without the URL, which may hold a password).
-  client.on('error', () => {});
-  client.on('ready', () => {
-    connectedOnce = true;
-  });
-  await client.connect();
+  const connection = await openRedisConnection(options.url);
+  const { call } = connection;
 
   return {
     kind: 'redis',
 
     async set(key, value, ttlSeconds) {
-      await client.set(k(key), value, { expiration: { type: 'PX', value: ttlMsFromSeconds(ttlSeconds) } });
+      const ttlMs = ttlMsFromSeconds(ttlSeconds);
+      await call((client) => client.set(k(key), value, { expiration: { type: 'PX', value: ttlMs } }));
     },
 
     async get(key) {
-      return client.get(k(key));
+      return call((client) => client.get(k(key)));
     },
 
     async take(key) {
-      return client.getDel(k(key));
+      return call((client) => client.getDel(k(key)));
     },
 
     async increment(key, ttlSeconds) {
       const ttlMs = ttlMsFromSeconds(ttlSeconds);
       // One round trip, atomic; PEXPIRE NX gives the counter its TTL only when it has none, i.e. at creation.
-      const [count] = await client.multi().incr(k(key)).pExpire(k(key), ttlMs, 'NX').exec();
+      const [count] = await call((client) => client.multi().incr(k(key)).pExpire(k(key), ttlMs, 'NX').exec());
       return Number(count);
     },
 
     async delete(key) {
-      await client.del(k(key));
+      await call((client) => client.del(k(key)));
     },
 
     async existsAny(keys) {
       if (keys.length === 0) return false;
-      return (await client.exists(keys.map(k))) > 0;
+      return (await call((client) => client.exists(keys.map(k)))) > 0;
     },
 
     async hitSlidingWindow(key, limit, windowSeconds): Promise<RateLimitResult> {
       assertWindowArgs(limit, windowSeconds);
       const nowMs = options.clock.nowMs();
       const buckets = windowBuckets(namespace, key, nowMs, windowSeconds);
+      const keys = [buckets.currentKey, buckets.previousKey];
       const args = [String(limit), String(nowMs), String(buckets.windowMs)];
-      const remaining = Number(await runScript(client, slidingWindowScript, [buckets.currentKey, buckets.previousKey], args));
+      const remaining = Number(await call((client) => runScript(client, slidingWindowScript, keys, args)));
       return { allowed: remaining >= 0, limit, remaining: Math.max(0, remaining), resetAtMs: buckets.resetAtMs };
     },
 
     async ping() {
-      await client.ping();
+      await call((client) => client.ping());
     },
 
-    async close() {
-      if (!client.isOpen) return;
-      await client.close().catch(() => client.destroy());
-    },
+    close: () => connection.close(),
   };
 }
