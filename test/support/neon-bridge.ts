@@ -50,7 +50,9 @@ export async function startNeonBridge(options: { postgresUrl: string }): Promise
         password,
         database,
         application_name: url.searchParams.get('application_name') ?? 'neon-bridge',
-        max: 20,
+        max: 10,
+        // Connections to a dropped test database must not linger: every suite creates databases of its own.
+        idleTimeoutMillis: 1_000,
       });
       // An idle connection dropped by the server (DROP DATABASE ... WITH (FORCE)) must not crash the test run.
       pool.on('error', () => {});
