@@ -247,6 +247,33 @@ describeKeyValueContract('Upstash (REST bridge on real Redis)', openUpstash);
 describeKeyValueContract('Redis', openRedis);
 describeKeyValueContract('embedded', openEmbedded);
 
+describe('the Redis and Upstash stores on one Redis', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('lay keys out alike, so each sees what the other wrote, rate windows included', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const prefix = uniquePrefix();
+    const viaUpstash = createUpstashStore({ ...upstash, prefix });
+    const viaRedis = await createRedisStore({ url: redisUrl, prefix, clock: { nowMs: () => Date.now() } });
+    try {
+      await viaUpstash.set('deny:sid', '1', 60);
+      expect(await viaRedis.existsAny(['deny:sid'])).toBe(true);
+      await viaRedis.increment('failures', 60);
+      expect(await viaUpstash.increment('failures', 60)).toBe(2);
+
+      vi.setSystemTime(Math.ceil(Date.now() / 60_000) * 60_000 + 1000);
+      expect(await viaRedis.hitSlidingWindow('ip:1', 3, 60)).toMatchObject({ allowed: true, remaining: 2 });
+      expect(await viaUpstash.hitSlidingWindow('ip:1', 3, 60)).toMatchObject({ allowed: true, remaining: 1 });
+      expect(await viaRedis.hitSlidingWindow('ip:1', 3, 60)).toMatchObject({ allowed: true, remaining: 0 });
+      expect((await viaUpstash.hitSlidingWindow('ip:1', 3, 60)).allowed).toBe(false);
+    } finally {
+      await viaRedis.close();
+    }
+  });
+});
+
 describe('the embedded key-value store on disk', () => {
   it('keeps set entries across a restart and drops the ones that expired meanwhile', async () => {
     const file = await tempFile();
