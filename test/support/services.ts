@@ -1,11 +1,11 @@
 // Real PostgreSQL and Redis servers for the test run, each in its own temp dir on a free loopback port.
-// A detached watchdog per server owns its shutdown: stop() closes the watchdog's stdin pipe, and so does the
-// kernel when the test process dies (even by SIGKILL), so a crashed run never leaves servers behind.
+// Each server's shutdown belongs to a watchdog (./watchdog), so even a killed test run leaves no server behind.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { startWatchdog } from './watchdog';
 
 export interface RunningService {
   url: string;
@@ -92,48 +92,6 @@ export async function startRedis(): Promise<RunningService> {
     await watchdog.stop();
   }
   throw new Error(`Redis did not start: ${lastLog}`);
-}
-
-// The watchdog runs the cleanup commands and removes the temp dir once its stdin closes, then exits.
-const WATCHDOG_SOURCE = `
-const { spawnSync } = require('node:child_process');
-const { rmSync } = require('node:fs');
-const [steps, dir] = JSON.parse(process.argv[1]);
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => {});
-process.stdin.resume();
-process.stdin.on('close', () => {
-  for (const step of steps) {
-    if (step.run) spawnSync(step.run[0], step.run.slice(1), { stdio: 'ignore' });
-    else try { process.kill(step.kill, 'SIGTERM'); } catch {}
-  }
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
-});`;
-
-type CleanupStep = { run: string[] } | { kill: number };
-
-function startWatchdog(steps: CleanupStep[], dir: string): { stop: () => Promise<void> } {
-  const child: ChildProcess = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, JSON.stringify([steps, dir])], {
-    detached: true,
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  // Neither the child nor the pipe may keep the test process alive; the pipe must only close when it exits.
-  child.unref();
-  (child.stdin as unknown as { unref?: () => void }).unref?.();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stopping: Promise<void> | undefined;
-  return {
-    stop: () => {
-      stopping ??= (async () => {
-        child.ref();
-        child.stdin?.end();
-        child.stdin?.destroy();
-        await exited;
-      })();
-      return stopping;
-    },
-  };
 }
 
 function freePort(): Promise<number> {
