@@ -4,6 +4,7 @@ import { createJsonLogger } from '../core/logger';
 import { openNeonDatabase } from '../adapters/db/neon';
 import { createUpstashStore } from '../adapters/kv/upstash';
 import { createHttpMailer } from '../adapters/mail/http';
+import type { Clock, Mailer } from '../core/ports';
 import { createWorkersPasswordHasher } from '../adapters/password/workers';
 import { assembleDeps } from './assemble';
 
@@ -15,7 +16,13 @@ interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-export async function createWorkerDeps(env: Bindings) {
+/** Tests inside workerd swap the clock (nothing sleeps) and may capture mail; production passes nothing. */
+export interface WorkerOverrides {
+  clock?: Clock;
+  mailer?: Mailer;
+}
+
+export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides = {}) {
   const config = loadConfig(env, 'workers');
   if (config.mail.transport !== 'http' || !config.mail.httpUrl) {
     throw new ConfigError('setting MAIL_HTTP_URL is missing: Workers send mail through the http transport');
@@ -25,12 +32,13 @@ export async function createWorkerDeps(env: Bindings) {
     db: openNeonDatabase(config.databaseUrl!),
     kv: createUpstashStore(config.upstash!),
     passwords: createWorkersPasswordHasher(config.argon2),
-    mailer: createHttpMailer({ url: config.mail.httpUrl, token: config.mail.httpToken, from: config.mail.from }),
+    mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl, token: config.mail.httpToken, from: config.mail.from }),
     logger: createJsonLogger(config.logLevel),
     privateKey: config.jwt.privateKey!,
     mfaKeyHex: config.mfaEncryptionKeyHex!,
     // On Workers only Cloudflare's own header is believed; X-Forwarded-For is client-controlled there.
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? null,
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
 }
 

@@ -7,7 +7,15 @@ import { missingServiceBinaries, type RunningService, startPostgres, startRedis 
 
 type Provided = Pick<
   ProvidedContext,
-  'databaseUrl' | 'redisUrl' | 'neonFetchEndpoint' | 'upstashUrl' | 'upstashToken' | 'servicesMissing'
+  | 'databaseUrl'
+  | 'redisUrl'
+  | 'neonFetchEndpoint'
+  | 'upstashUrl'
+  | 'upstashToken'
+  | 'servicesMissing'
+  | 'templateDatabase'
+  | 'mailSinkUrl'
+  | 'mailSinkMessagesUrl'
 >;
 
 interface SharedServices {
@@ -55,7 +63,14 @@ function startShared(): SharedServices {
       stoppers.push(() => Promise.resolve(neon.close()));
       const upstash = await startUpstashBridge({ redisUrl: redis.url });
       stoppers.push(() => Promise.resolve(upstash.close()));
+      const templateDatabase = await createMigratedTemplate(postgres.url);
+      const { startMailSink } = await import('./mail-sink');
+      const mailSink = await startMailSink();
+      stoppers.push(() => mailSink.close());
       return {
+        templateDatabase,
+        mailSinkUrl: mailSink.url,
+        mailSinkMessagesUrl: mailSink.messagesUrl,
         databaseUrl: postgres.url,
         redisUrl: redis.url,
         neonFetchEndpoint: neon.fetchEndpoint,
@@ -74,6 +89,33 @@ function startShared(): SharedServices {
     return service;
   }
   return { ready, stop, users: 0 };
+}
+
+/**
+ * A migrated database that suites clone with CREATE DATABASE ... TEMPLATE (workerd can't read the migration files
+ * itself). Nobody stays connected to it, so concurrent clones don't trip over each other.
+ */
+async function createMigratedTemplate(serverUrl: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const { runPostgresMigrations } = await import('../../src/adapters/db/migrate');
+  const name = 'authgate_template';
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  try {
+    await runPostgresMigrations(pool);
+  } finally {
+    await pool.end();
+  }
+  return name;
 }
 
 function reportMissing(project: TestProject, missing: string[]): () => Promise<void> {

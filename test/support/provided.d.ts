@@ -14,6 +14,11 @@ declare module 'vitest' {
     upstashUrl: string;
     /** Bearer token the Upstash bridge requires. */
     upstashToken: string;
+    /** A migrated database to clone with CREATE DATABASE ... TEMPLATE. */
+    templateDatabase: string;
+    /** Where the HTTP mail transport delivers in tests (test/support/mail-sink.ts), and where tests read it back. */
+    mailSinkUrl: string;
+    mailSinkMessagesUrl: string;
     /** Why the servers could not be started (binaries missing outside CI); null when they run. */
     servicesMissing: string | null;
   }
