@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { BlockList, isIP } from 'node:net';
+import { ConfigError } from '../config';
 import type { AppEnv } from '../http/env';
 
 /**
@@ -18,7 +19,7 @@ export function nodeClientIp(trustProxy: readonly string[]) {
     }
     const [address, prefix] = entry.split('/');
     const family = isIP(address ?? '');
-    if (!family) throw new Error(`setting TRUST_PROXY is invalid: ${entry} is not an IP address or CIDR`);
+    if (!family) throw new ConfigError(`setting TRUST_PROXY is invalid: ${entry} is not an IP address or CIDR`);
     const type = family === 6 ? 'ipv6' : 'ipv4';
     if (prefix === undefined) trusted.addAddress(address!, type);
     else trusted.addSubnet(address!, Number(prefix), type);

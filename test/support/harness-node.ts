@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createEmbeddedStore } from '../../src/adapters/kv/embedded';
+import { createDevMailbox } from '../../src/adapters/mail/dev-mailbox';
 import { createNodeDeps } from '../../src/runtime/node-deps';
 import { createTestClock } from './clock';
 import { baseTestEnv, buildRequestInit, type Harness, type RequestOptions } from './harness';
@@ -18,7 +19,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const clock = createTestClock();
   const db = await clonePgliteDatabase();
   const kv = await createEmbeddedStore({ clock });
-  const deps = await createNodeDeps(config, { db, kv, clock });
+  const mailer = createDevMailbox({ now: () => clock.nowMs() });
+  const deps = await createNodeDeps(config, { db, kv, clock, mailer });
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
@@ -26,6 +28,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   return {
     runtime: 'node',
     clock,
+    mailbox: async (to: string) => mailer.list(to),
     deps,
     request: (path: string, options: RequestOptions = {}) =>
       fetch(`http://127.0.0.1:${port}${path}`, buildRequestInit(options, 'x-forwarded-for')),

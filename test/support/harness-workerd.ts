@@ -5,7 +5,7 @@ import { bytesToHex, webRandom } from '../../src/core/crypto';
 import { generatePrivateKeyPem } from '../../src/core/keys';
 import { createWorkerDeps } from '../../src/runtime/worker';
 import { createTestClock } from './clock';
-import { baseTestEnv, buildRequestInit, type Harness, type RequestOptions } from './harness';
+import { baseTestEnv, buildRequestInit, type Harness, type ReceivedMail, type RequestOptions } from './harness';
 
 /**
  * workerd: the real Workers wiring (src/runtime/worker.ts) inside workerd, on real PostgreSQL through the Neon HTTP
@@ -40,6 +40,10 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   return {
     runtime: 'workerd',
     clock,
+    async mailbox(to: string) {
+      const response = await fetch(`${inject('mailSinkMessagesUrl')}?to=${encodeURIComponent(to)}`);
+      return ((await response.json()) as { messages: ReceivedMail[] }).messages;
+    },
     deps,
     request: async (path: string, options: RequestOptions = {}) =>
       app.fetch(new Request(`http://authgate.test${path}`, buildRequestInit(options, 'cf-connecting-ip'))),

@@ -14,8 +14,17 @@ export interface RequestOptions extends Omit<RequestInit, 'body'> {
   token?: string;
 }
 
+export interface ReceivedMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
 export interface Harness {
   runtime: 'node' | 'workerd';
+  /** Mail the service sent to `to`, newest first (dev mailbox on Node, the HTTP transport's sink in workerd). */
+  mailbox(to: string): Promise<ReceivedMail[]>;
   request(path: string, options?: RequestOptions): Promise<Response>;
   clock: TestClock;
   deps: AppDeps;
