@@ -1,6 +1,8 @@
-// Placeholder list until the maintained blocklist package is wired in (issue 3).
-const COMMON = new Set<string>(['password1234', '123456789012', 'qwertyuiopas']);
+import { COMMON_PASSWORDS } from './common-passwords.generated';
 
+const common = new Set(COMMON_PASSWORDS);
+
+/** NIST SP 800-63B §5.1.1.2: refuse passwords known from breach corpora. Takes the NFKC, lower-cased password. */
 export function isCommonPassword(normalizedLowercase: string): boolean {
-  return COMMON.has(normalizedLowercase);
+  return common.has(normalizedLowercase);
 }
