@@ -1,4 +1,5 @@
 import type { MailMessage, Mailer } from '../../core/ports';
+import { assertSendable } from './message';
 
 export interface StoredMail extends MailMessage {
   id: string;
@@ -6,7 +7,8 @@ export interface StoredMail extends MailMessage {
 }
 
 export interface DevMailbox extends Mailer {
-  /** Newest first. */
+  readonly kind: 'dev';
+  /** Newest first; only the mails to `to` when given. */
   list(to?: string): StoredMail[];
 }
 
@@ -18,11 +20,18 @@ export function createDevMailbox(options: { capacity?: number; now?: () => numbe
   return {
     kind: 'dev',
     async send(message) {
-      messages.unshift({ ...message, id: crypto.randomUUID(), createdAt: new Date(now()).toISOString() });
+      assertSendable(message);
+      const { to, subject, text, html } = message;
+      messages.unshift({ to, subject, text, html, id: crypto.randomUUID(), createdAt: new Date(now()).toISOString() });
       messages.length = Math.min(messages.length, capacity);
     },
     list(to) {
-      return to ? messages.filter((m) => m.to === to) : [...messages];
+      return (to ? messages.filter((m) => m.to === to) : messages).map((m) => ({ ...m }));
     },
   };
+}
+
+/** For GET /dev/mailbox: the configured mailer is only listable when it is the dev mailbox. */
+export function isDevMailbox(mailer: Mailer): mailer is DevMailbox {
+  return mailer.kind === 'dev' && typeof (mailer as Partial<DevMailbox>).list === 'function';
 }

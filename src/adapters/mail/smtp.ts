@@ -1,0 +1,81 @@
+// SMTP transport (Node only): nodemailer's pooled SMTP client, configured from SMTP_URL.
+import { createTransport } from 'nodemailer';
+import type { Mailer } from '../../core/ports';
+import { assertSender, assertSendable } from './message';
+
+export interface SmtpMailerOptions {
+  /** smtp://user:pass@host:587 (STARTTLS when offered), smtps://... (TLS from the first byte); `?requireTLS=true` refuses to go on without STARTTLS. */
+  url: string;
+  from: string;
+  /** Connect, greeting, DNS and socket-inactivity limit: a dead or silent server fails a send instead of hanging it. */
+  timeoutMs?: number;
+  /** Deadline for one whole send, queueing in the pool included: a server trickling replies never resets it. */
+  sendTimeoutMs?: number;
+  /** Extra trusted CA certificates (PEM), for a relay with a private CA. Certificates are always verified. */
+  ca?: string;
+}
+
+export interface SmtpMailer extends Mailer {
+  readonly kind: 'smtp';
+  /** Connects and authenticates once: a start-up check of SMTP_URL. */
+  verify(): Promise<void>;
+  /** Closes the pooled connections. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_PORTS = { 'smtp:': 587, 'smtps:': 465 } as const;
+const KNOWN_PARAMS = new Set(['requireTLS']);
+
+/** Reads SMTP_URL. Unknown parameters are refused: a misspelt `requireTLS` must not quietly mean "TLS optional". */
+export function parseSmtpUrl(url: string) {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new Error('SMTP_URL must start with smtp:// or smtps://');
+  if (!parsed.hostname) throw new Error('SMTP_URL has no host');
+  for (const key of parsed.searchParams.keys()) {
+    if (!KNOWN_PARAMS.has(key)) throw new Error(`SMTP_URL has an unknown parameter ${key} (known: requireTLS)`);
+  }
+  const requireTLS = parsed.searchParams.get('requireTLS');
+  if (requireTLS !== null && requireTLS !== 'true' && requireTLS !== 'false') throw new Error('SMTP_URL requireTLS must be true or false');
+  const user = decodeURIComponent(parsed.username);
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port ? Number(parsed.port) : DEFAULT_PORTS[parsed.protocol],
+    secure: parsed.protocol === 'smtps:',
+    requireTLS: requireTLS === 'true',
+    auth: user ? { user, pass: decodeURIComponent(parsed.password) } : undefined,
+  };
+}
+
+export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
+  const from = assertSender(options.from);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const sendTimeoutMs = options.sendTimeoutMs ?? 3 * timeoutMs;
+  const transport = createTransport({
+    ...parseSmtpUrl(options.url),
+    pool: true,
+    maxConnections: 3,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+    tls: { minVersion: 'TLSv1.2', ...(options.ca ? { ca: options.ca } : {}) },
+    // Messages are plain strings we built; never let a field be read from a file or fetched from a URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    logger: false,
+  });
+  return {
+    kind: 'smtp',
+    async send(message) {
+      assertSendable(message);
+      const { to, subject, text, html } = message;
+      await transport.sendMail({ from, to, subject, text, html, signal: AbortSignal.timeout(sendTimeoutMs) });
+    },
+    async verify() {
+      await transport.verify();
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
