@@ -10,7 +10,11 @@ import { requestLogger } from './http/middleware/logger';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestId } from './http/middleware/request-id';
 import { securityHeaders } from './http/middleware/security-headers';
+import type { DevMailbox } from './adapters/mail/dev-mailbox';
+import { accountRoutes } from './http/routes/account';
 import { authRoutes } from './http/routes/auth';
+import { devRoutes } from './http/routes/dev';
+import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
 import { userRoutes } from './http/routes/users';
 import { wellKnownRoutes } from './http/routes/well-known';
@@ -43,7 +47,14 @@ function buildApp(deps: AppDeps) {
     .route('/', systemRoutes)
     .route('/.well-known', wellKnownRoutes)
     .route('/api/v1/auth', authRoutes)
-    .route('/api/v1/users', userRoutes);
+    .route('/api/v1/auth', accountRoutes)
+    .route('/api/v1/users', userRoutes)
+    .route('/api/v1/sessions', sessionRoutes);
+
+  // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.
+  if (deps.config.devRoutesEnabled && deps.mailer.kind === 'dev' && 'list' in deps.mailer) {
+    app.route('/dev', devRoutes(deps.mailer as DevMailbox));
+  }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

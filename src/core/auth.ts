@@ -1,4 +1,7 @@
+import { sendLater } from './mail';
 import { recordAudit } from './audit';
+import { accountLink } from './links';
+import { accountLockedMail } from './mail-templates';
 import { newId } from './crypto';
 import type { CoreDeps, RequestContext } from './deps';
 import { normalizeEmail } from './email';
@@ -7,6 +10,7 @@ import { checkPasswordPolicy, normalizePassword } from './password-policy';
 import type { UserRecord } from './ports';
 import { startSession, type TokenPair } from './tokens';
 import { isLocked, toPublicUser, type PublicUser } from './users';
+import { sendVerificationMail } from './verification';
 
 export type CommonPasswordCheck = (normalizedLowercase: string) => boolean;
 
@@ -39,6 +43,7 @@ export async function register(
   // Two registrations racing past the existence check: the unique index decides.
   if (!user) throw new AppError('CONFLICT', 'An account with this e-mail already exists');
   await recordAudit(deps, ctx, { action: 'REGISTER', outcome: 'success', userId: user.id });
+  await sendVerificationMail(deps, user, ctx);
   const tokens = await startSession(deps, user, ['pwd'], ctx);
   return { user: toPublicUser(user), tokens };
 }
@@ -61,6 +66,7 @@ export async function countAuthenticationFailure(deps: CoreDeps, user: UserRecor
     await deps.db.users.lockUntil(user.id, until, now);
     await recordAudit(deps, ctx, { action: 'ACCOUNT_LOCKED', outcome: 'failure', userId: user.id, metadata: { failures, lockedUntil: until.toISOString() } });
     deps.logger.warn('account locked after repeated failures', { userId: user.id, failures });
+    sendLater(deps, ctx, accountLockedMail({ to: user.email, lockedUntil: until, resetLink: accountLink(deps.config.appUrl, 'forgot-password') }));
   }
 }
 

@@ -25,4 +25,9 @@ export interface RequestContext {
   ipAddress: string | null;
   userAgent: string | null;
   requestId: string;
+  /**
+   * Runs work after the response (mail delivery), so a reply's timing does not tell whether an account exists.
+   * Workers hand it to waitUntil; Node lets it run on. Errors are logged by the caller's wrapper, never thrown.
+   */
+  defer(task: () => Promise<void>): void;
 }

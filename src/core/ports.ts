@@ -184,6 +184,8 @@ export type OneTimeTokenPurpose = 'verify_email' | 'reset_password';
 export interface OneTimeTokenRepository {
   /** Stores a new token hash; older unused tokens of the same user and purpose stop working (newest wins). */
   issue(input: { id: string; userId: string; purpose: OneTimeTokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void>;
+  /** The user id of a live token without using it up (to check input before spending the link); consume decides. */
+  peek(tokenHash: string, purpose: OneTimeTokenPurpose, now: Date): Promise<string | null>;
   /** Marks the token used and returns its user id, once; null when unknown, used, expired or of another purpose. */
   consume(tokenHash: string, purpose: OneTimeTokenPurpose, now: Date): Promise<string | null>;
   purgeExpired(before: Date): Promise<number>;

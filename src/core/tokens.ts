@@ -1,6 +1,7 @@
 import { signAccessToken } from './access-token';
 import { hmacBase64url, newId, randomToken, sha256Hex } from './crypto';
 import type { CoreDeps } from './deps';
+import { StoreUnavailableError } from './errors';
 import type { SessionRecord, UserRecord } from './ports';
 
 export interface TokenPair {
@@ -70,7 +71,16 @@ export async function startSession(
  */
 export async function denySessions(deps: CoreDeps, sessionIds: readonly string[]): Promise<void> {
   const ttl = deps.config.jwt.accessTokenTtlSeconds;
-  await Promise.all(sessionIds.map((sid) => deps.kv.set(denyKeys.sid(sid), '1', ttl)));
+  await denylist(deps, sessionIds.map((sid) => denyKeys.sid(sid)), ttl);
+}
+
+/** Writes denylist keys; an unreachable store is a 503 (fail closed), never a silent success. */
+export async function denylist(deps: Pick<CoreDeps, 'kv'>, keys: readonly string[], ttlSeconds: number): Promise<void> {
+  try {
+    await Promise.all(keys.map((key) => deps.kv.set(key, '1', Math.max(1, ttlSeconds))));
+  } catch (error) {
+    throw new StoreUnavailableError('key-value', error);
+  }
 }
 
 /**

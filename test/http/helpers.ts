@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { Harness, RequestOptions } from '../support/harness';
 
 let emailCounter = 0;
@@ -45,4 +45,27 @@ export async function expectError(response: Response, status: number, code: stri
   expect(body.error.requestId).toBe(response.headers.get('x-request-id'));
   expect(JSON.stringify(body)).not.toMatch(/at [\w.]+ \(|node_modules|SELECT |INSERT /);
   return body;
+}
+
+/** Waits for the mail the service sends after answering (delivery is deferred past the response). */
+export async function waitForMail(h: Harness, to: string, subject: RegExp, count = 1) {
+  return vi.waitFor(
+    async () => {
+      const mails = (await h.mailbox(to)).filter((m) => subject.test(m.subject));
+      if (mails.length < count) throw new Error(`waiting for ${count} mail(s) "${subject}" to ${to}, have ${mails.length}`);
+      return mails;
+    },
+    { timeout: 5000, interval: 25 },
+  );
+}
+
+/** The link token from a mail's text (links carry it in the fragment: `#verify-email=<token>`). */
+export function linkToken(mail: { text: string }, purpose: 'verify-email' | 'reset-password'): string {
+  const match = new RegExp(`#${purpose}=([A-Za-z0-9_-]+)`).exec(mail.text);
+  if (!match) throw new Error(`no ${purpose} link in mail: ${mail.text}`);
+  return match[1]!;
+}
+
+export async function auditActions(h: Harness, userId: string): Promise<string[]> {
+  return (await h.deps.db.audit.listForUser(userId, 100)).map((entry) => entry.action);
 }

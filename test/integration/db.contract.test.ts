@@ -279,6 +279,16 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.oneTimeTokens.consume(token, 'verify_email', at(2))).toBeNull();
       });
 
+      it('peeks at a live token without using it up, and sees nothing once it is used, expired or of another purpose', async () => {
+        const user = await createUser();
+        const token = await issue(user.id, 'reset_password', T0, at(60));
+        expect(await db.oneTimeTokens.peek(token, 'reset_password', at(1))).toBe(user.id);
+        expect(await db.oneTimeTokens.peek(token, 'verify_email', at(1))).toBeNull();
+        expect(await db.oneTimeTokens.peek(token, 'reset_password', at(60))).toBeNull();
+        expect(await db.oneTimeTokens.consume(token, 'reset_password', at(2))).toBe(user.id);
+        expect(await db.oneTimeTokens.peek(token, 'reset_password', at(3))).toBeNull();
+      });
+
       it('refuses a token used for another purpose, which then still works for its own', async () => {
         const user = await createUser();
         const token = await issue(user.id, 'verify_email');

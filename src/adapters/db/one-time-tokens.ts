@@ -21,6 +21,21 @@ export function oneTimeTokenRepository(db: Db): OneTimeTokenRepository {
       );
     },
 
+    async peek(tokenHash, purpose, now) {
+      const [row] = await db
+        .select({ userId: oneTimeTokens.userId })
+        .from(oneTimeTokens)
+        .where(
+          and(
+            eq(oneTimeTokens.tokenHash, tokenHash),
+            eq(oneTimeTokens.purpose, purpose),
+            isNull(oneTimeTokens.usedAt),
+            gt(oneTimeTokens.expiresAt, now),
+          ),
+        );
+      return row?.userId ?? null;
+    },
+
     async consume(tokenHash, purpose, now) {
       const [row] = await db
         .update(oneTimeTokens)

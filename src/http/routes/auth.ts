@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { login, register } from '../../core/auth';
 import { AppError } from '../../core/errors';
 import { refreshTokens } from '../../core/refresh';
-import { denyKeys, denySessions } from '../../core/tokens';
+import { denyKeys, denylist, denySessions } from '../../core/tokens';
 import { recordAudit } from '../../core/audit';
 import { requestContext } from '../context';
 import { authenticate } from '../middleware/authenticate';
@@ -71,7 +71,7 @@ export const authRoutes = createRouter()
     const auth = c.get('auth');
     const remainingSeconds = Math.max(1, auth.expiresAtSeconds - Math.floor(deps.clock.nowMs() / 1000));
     // Keyed by jti (not the token string), so a re-encoded copy of the same token is dead too.
-    await deps.kv.set(denyKeys.jti(auth.jti), '1', remainingSeconds);
+    await denylist(deps, [denyKeys.jti(auth.jti)], remainingSeconds);
     await denySessions(deps, [auth.sessionId]);
     await deps.db.sessions.revoke(auth.userId, auth.sessionId, new Date(deps.clock.nowMs()), 'logout');
     await recordAudit(deps, requestContext(c), { action: 'LOGOUT', outcome: 'success', userId: auth.userId, metadata: { sessionId: auth.sessionId } });

@@ -1,0 +1,56 @@
+import { recordAudit } from './audit';
+import type { CoreDeps, RequestContext } from './deps';
+import { describeDevice } from './device';
+import { AppError } from './errors';
+import type { SessionRecord } from './ports';
+import { denySessions, revokeUserSessions } from './tokens';
+
+export interface PublicSession {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  device: string;
+  current: boolean;
+}
+
+/** The API.md `Session`: never token values. */
+export function toPublicSession(session: SessionRecord, currentSessionId: string | null): PublicSession {
+  return {
+    id: session.id,
+    createdAt: session.createdAt.toISOString(),
+    lastUsedAt: session.lastUsedAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    ipAddress: session.ipAddress,
+    userAgent: session.userAgent,
+    device: describeDevice(session.userAgent),
+    current: session.id === currentSessionId,
+  };
+}
+
+export async function listSessions(deps: CoreDeps, auth: { userId: string; sessionId: string }): Promise<PublicSession[]> {
+  const sessions = await deps.db.sessions.listActiveForUser(auth.userId, new Date(deps.clock.nowMs()));
+  return sessions.map((s) => toPublicSession(s, auth.sessionId));
+}
+
+/** Another user's session id is indistinguishable from an unknown one (404), so ids can't be probed. */
+export async function revokeSession(deps: CoreDeps, auth: { userId: string }, sessionId: string, ctx: RequestContext): Promise<void> {
+  const session = await deps.db.sessions.findById(sessionId);
+  const now = new Date(deps.clock.nowMs());
+  if (!session || session.userId !== auth.userId || session.revokedAt || session.expiresAt <= now) {
+    throw new AppError('NOT_FOUND', 'Session not found');
+  }
+  await denySessions(deps, [session.id]);
+  if (!(await deps.db.sessions.revoke(auth.userId, session.id, now, 'revoked_by_user'))) throw new AppError('NOT_FOUND', 'Session not found');
+  await recordAudit(deps, ctx, { action: 'SESSION_REVOKED', outcome: 'success', userId: auth.userId, metadata: { sessionId: session.id } });
+}
+
+export async function revokeOtherSessions(deps: CoreDeps, auth: { userId: string; sessionId: string }, ctx: RequestContext): Promise<number> {
+  const revoked = await revokeUserSessions(deps, auth.userId, 'revoked_by_user', auth.sessionId);
+  if (revoked.length > 0) {
+    await recordAudit(deps, ctx, { action: 'SESSION_REVOKED', outcome: 'success', userId: auth.userId, metadata: { sessionIds: revoked, scope: 'others' } });
+  }
+  return revoked.length;
+}
