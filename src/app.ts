@@ -10,7 +10,7 @@ import { requestLogger } from './http/middleware/logger';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestId } from './http/middleware/request-id';
 import { securityHeaders } from './http/middleware/security-headers';
-import type { DevMailbox } from './adapters/mail/dev-mailbox';
+import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { authRoutes } from './http/routes/auth';
 import { devRoutes } from './http/routes/dev';
@@ -52,9 +52,7 @@ function buildApp(deps: AppDeps) {
     .route('/api/v1/sessions', sessionRoutes);
 
   // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.
-  if (deps.config.devRoutesEnabled && deps.mailer.kind === 'dev' && 'list' in deps.mailer) {
-    app.route('/dev', devRoutes(deps.mailer as DevMailbox));
-  }
+  if (deps.config.devRoutesEnabled && isDevMailbox(deps.mailer)) app.route('/dev', devRoutes(deps.mailer));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

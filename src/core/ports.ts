@@ -62,6 +62,8 @@ export interface MailMessage {
 export interface Mailer {
   readonly kind: 'dev' | 'smtp' | 'http';
   send(message: MailMessage): Promise<void>;
+  /** Releases pooled connections (SMTP) at shutdown. */
+  close?(): Promise<void>;
 }
 
 // ---------------------------------------------------------------- database records

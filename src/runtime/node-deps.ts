@@ -10,11 +10,11 @@ import { openPostgresDatabase } from '../adapters/db/postgres';
 import { createEmbeddedStore } from '../adapters/kv/embedded';
 import { createRedisStore } from '../adapters/kv/redis';
 import { createUpstashStore } from '../adapters/kv/upstash';
-import { createDevMailbox } from '../adapters/mail/dev-mailbox';
 import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
 import { nodeClientIp } from './node-client-ip';
+import { createNodeMailer } from './node-mailer';
 
 export interface NodeOverrides {
   db?: Database;
@@ -58,7 +58,7 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     db,
     kv,
     passwords: createNodePasswordHasher(config.argon2),
-    mailer: overrides.mailer ?? createDevMailbox({ now: () => clock.nowMs() }),
+    mailer: overrides.mailer ?? createNodeMailer(config.mail, { now: () => clock.nowMs() }),
     logger,
     privateKey,
     mfaKeyHex,

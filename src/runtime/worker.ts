@@ -1,6 +1,7 @@
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { createJsonLogger } from '../core/logger';
+import { purgeExpiredTokens } from '../core/maintenance';
 import { openNeonDatabase } from '../adapters/db/neon';
 import { createUpstashStore } from '../adapters/kv/upstash';
 import { createHttpMailer } from '../adapters/mail/http';
@@ -66,8 +67,6 @@ export default {
     }
   },
   async scheduled(_event: unknown, env: Bindings, ctx: ExecutionContextLike): Promise<void> {
-    const deps = await createWorkerDeps(env);
-    const now = new Date();
-    ctx.waitUntil(Promise.all([deps.db.sessions.purgeExpired(now), deps.db.oneTimeTokens.purgeExpired(now)]));
+    ctx.waitUntil(createWorkerDeps(env).then(purgeExpiredTokens));
   },
 };
