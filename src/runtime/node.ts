@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { Server, type ServerResponse } from 'node:http';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { createNodeDeps } from './node-deps';
@@ -19,11 +20,23 @@ async function main() {
     console.log(`  database: ${database} · key-value: ${keyValue} · mail: ${deps.mailer.kind}`);
   });
 
+  // Responses not yet written when shutdown starts say `Connection: close`: otherwise their keep-alive connections
+  // hold server.close() open until the client's idle timeout, or for ever if the client keeps sending requests.
+  const unanswered = new Set<ServerResponse>();
   let stopping = false;
+  if (server instanceof Server) {
+    server.prependListener('request', (_request, response: ServerResponse) => {
+      if (stopping) response.setHeader('Connection', 'close');
+      unanswered.add(response);
+      response.once('close', () => unanswered.delete(response));
+    });
+  }
+
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`authgate: ${signal} received, finishing in-flight requests`);
+    for (const response of unanswered) if (!response.headersSent) response.setHeader('Connection', 'close');
     const force = setTimeout(() => {
       console.error('authgate: in-flight requests did not finish in time; exiting');
       process.exit(1);

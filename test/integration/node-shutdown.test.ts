@@ -1,0 +1,156 @@
+// The Node entry under expensive Argon2id: hashing leaves the event loop free, and SIGTERM lets in-flight logins finish.
+import { mkdtemp } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../../bench/authgate-process';
+import { startWatchdog } from '../support/watchdog';
+
+const PASSWORD = 'violet-harbour-lantern-42';
+const EMAIL = 'grace.hopper@example.com';
+const CONCURRENT_LOGINS = 6;
+const MAX_HEALTH_POLLS = 2000;
+
+const spawned: AuthgateProcess[] = [];
+const watchdogs: { stop: () => Promise<void> }[] = [];
+const root = await mkdtemp(join(tmpdir(), 'authgate-node-shutdown-'));
+
+afterAll(async () => {
+  await Promise.all(spawned.map((server) => server.kill()));
+  await Promise.all(watchdogs.map((watchdog) => watchdog.stop()));
+});
+
+async function startServer(name: string): Promise<AuthgateProcess> {
+  const server = spawnAuthgate({
+    DATA_DIR: join(root, name),
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    // About ten times the OWASP minimum, so every login spends long in Argon2id.
+    ARGON2_MEMORY_KIB: '65536',
+    ARGON2_ITERATIONS: '3',
+    RATE_LIMIT_AUTH: '1000/60',
+    // One fixed window far longer than the test: the global bucket's Remaining header counts requests exactly.
+    RATE_LIMIT_GLOBAL: '1000000/1000000000',
+  });
+  spawned.push(server);
+  watchdogs.push(startWatchdog([{ kill: server.pid }], root));
+  await waitUntilHealthy(server, 30_000);
+  const registered = await fetch(`${server.baseUrl}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+  });
+  expect(registered.status).toBe(201);
+  await registered.text();
+  return server;
+}
+
+interface LoginAnswer {
+  status: number;
+  accessToken: unknown;
+  connection: string | null;
+}
+
+async function login(server: AuthgateProcess): Promise<LoginAnswer> {
+  const response = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+  });
+  const body = (await response.json()) as { data?: { accessToken?: unknown } };
+  return { status: response.status, accessToken: body.data?.accessToken, connection: response.headers.get('connection') };
+}
+
+/** GET /health; returns how many requests the global rate-limit bucket has left for this client. */
+async function healthRemaining(server: AuthgateProcess): Promise<number> {
+  const response = await fetch(`${server.baseUrl}/health`);
+  expect(response.status).toBe(200);
+  await response.text();
+  return Number(response.headers.get('ratelimit-remaining'));
+}
+
+/**
+ * Starts `count` logins and resolves once every one of them has passed the global rate limiter, i.e. has been read
+ * and is being handled by the app (counted through /health's RateLimit-Remaining, which every request lowers by one).
+ */
+async function startLogins(server: AuthgateProcess, count: number) {
+  const baseline = await healthRemaining(server);
+  let outstanding = count;
+  const answers = Array.from({ length: count }, () =>
+    login(server).finally(() => {
+      outstanding--;
+    }),
+  );
+  for (let polls = 1; polls <= MAX_HEALTH_POLLS; polls++) {
+    const admitted = baseline - (await healthRemaining(server)) - polls;
+    if (admitted >= count) break;
+  }
+  expect(outstanding, 'a login was answered before all had been admitted: hashing blocked the event loop (or Argon2id is too cheap)').toBe(count);
+  return { answers, outstanding: () => outstanding };
+}
+
+describe('the Node entry under expensive Argon2id (m=64 MiB, t=3)', () => {
+  let server: AuthgateProcess;
+  beforeAll(async () => {
+    server = await startServer('event-loop');
+  }, 90_000);
+
+  it('answers /health while concurrent logins are still hashing', async () => {
+    const logins = await startLogins(server, CONCURRENT_LOGINS);
+    const events: ('health' | 'login')[] = [];
+    const answers = logins.answers.map((answer) => answer.then((result) => (events.push('login'), result)));
+    for (let polls = 0; polls < MAX_HEALTH_POLLS && logins.outstanding() > 0; polls++) {
+      await healthRemaining(server);
+      events.push('health');
+    }
+    for (const answer of await Promise.all(answers)) expect(answer.status).toBe(200);
+    const healthBeforeFirstLogin = events.indexOf('login');
+    console.info(`/health answers while ${CONCURRENT_LOGINS} logins were in flight, before the first login answer: ${healthBeforeFirstLogin}`);
+    expect(healthBeforeFirstLogin).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('SIGTERM during expensive logins', () => {
+  it('answers every in-flight login in full, refuses new connections meanwhile, then exits 0', async () => {
+    const server = await startServer('shutdown');
+    const { port } = new URL(server.baseUrl);
+    const logins = await startLogins(server, CONCURRENT_LOGINS);
+    let lastLoginAnswered = false;
+    void Promise.all(logins.answers).then(() => (lastLoginAnswered = true));
+
+    server.signal('SIGTERM');
+    await server.waitForStdout(/SIGTERM received/, 10_000);
+    let refusedWhileLoginsInFlight = false;
+    for (let attempt = 0; attempt < 100 && !lastLoginAnswered; attempt++) {
+      if ((await tryConnect(Number(port))) === 'refused') {
+        refusedWhileLoginsInFlight = !lastLoginAnswered;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    for (const answer of await Promise.all(logins.answers)) {
+      expect(answer.status).toBe(200);
+      expect(answer.accessToken).toEqual(expect.any(String));
+      // So keep-alive clients let go of their connections and the server is not held open after the last answer.
+      expect(answer.connection).toBe('close');
+    }
+    expect(refusedWhileLoginsInFlight).toBe(true);
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.stdout()).toContain('authgate: stopped');
+    expect(await tryConnect(Number(port))).toBe('refused');
+  }, 90_000);
+});
+
+function tryConnect(port: number): Promise<'connected' | 'refused'> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNREFUSED' ? resolve('refused') : reject(error)));
+  });
+}
