@@ -114,7 +114,11 @@ describe('SMTP transport', () => {
 
 describe('SMTP_URL', () => {
   it('reads host, port, TLS mode and credentials, with the usual default ports', () => {
-    expect(parseSmtpUrl('smtp://u:p@mail.example.com')).toEqual({ host: 'mail.example.com', port: 587, secure: false, requireTLS: false, auth: { user: 'u', pass: 'p' } });
+    // Logging in to a remote server requires STARTTLS unless the URL opts out; loopback servers don't need it.
+    expect(parseSmtpUrl('smtp://u:p@mail.example.com')).toEqual({ host: 'mail.example.com', port: 587, secure: false, requireTLS: true, auth: { user: 'u', pass: 'p' } });
+    expect(parseSmtpUrl('smtp://u:p@mail.example.com?requireTLS=false')).toMatchObject({ requireTLS: false });
+    expect(parseSmtpUrl('smtp://u:p@127.0.0.1:2525')).toMatchObject({ requireTLS: false });
+    expect(parseSmtpUrl('smtp://mail.example.com')).toMatchObject({ requireTLS: false });
     expect(parseSmtpUrl('smtps://mail.example.com')).toMatchObject({ port: 465, secure: true, auth: undefined });
     expect(parseSmtpUrl('smtp://[::1]:2525?requireTLS=true')).toMatchObject({ host: '::1', port: 2525, requireTLS: true });
   });

@@ -4,7 +4,7 @@ import type { Mailer } from '../../core/ports';
 import { assertSender, assertSendable } from './message';
 
 export interface SmtpMailerOptions {
-  /** smtp://user:pass@host:587 (STARTTLS when offered), smtps://... (TLS from the first byte); `?requireTLS=true` refuses to go on without STARTTLS. */
+  /** smtp://user:pass@host:587 (STARTTLS when offered; required when logging in to a non-loopback host), smtps://... (TLS from the first byte); `?requireTLS=true` refuses to go on without STARTTLS. */
   url: string;
   from: string;
   /** Connect, greeting, DNS and socket-inactivity limit: a dead or silent server fails a send instead of hanging it. */
@@ -37,11 +37,15 @@ export function parseSmtpUrl(url: string) {
   const requireTLS = parsed.searchParams.get('requireTLS');
   if (requireTLS !== null && requireTLS !== 'true' && requireTLS !== 'false') throw new Error('SMTP_URL requireTLS must be true or false');
   const user = decodeURIComponent(parsed.username);
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  // Secure default: credentials never cross the network in clear text. Without an explicit requireTLS, STARTTLS is
+  // required whenever we log in to a server that is not on this machine; `requireTLS=false` is the opt-out.
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
   return {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host,
     port: parsed.port ? Number(parsed.port) : DEFAULT_PORTS[parsed.protocol],
     secure: parsed.protocol === 'smtps:',
-    requireTLS: requireTLS === 'true',
+    requireTLS: requireTLS === null ? Boolean(user) && !loopback : requireTLS === 'true',
     auth: user ? { user, pass: decodeURIComponent(parsed.password) } : undefined,
   };
 }
