@@ -180,9 +180,14 @@ describe('time claims', () => {
     await expect(verifyAccessToken(keys, settings, minted, NOW_MS + 899_000)).resolves.toBeDefined();
   });
 
-  it('refuses a token whose nbf is in the future or that has no exp', async () => {
+  it('refuses a token whose nbf is in the future or whose exp is missing or not a number', async () => {
     await expectRejected(await signRaw({}, claims({ nbf: nowSeconds + 60 })));
-    await expectRejected(await signRaw({}, claims({ exp: undefined })));
+    for (const exp of [undefined, String(nowSeconds + 900), null, [nowSeconds + 900]]) await expectRejected(await signRaw({}, claims({ exp })));
+  });
+
+  it('never says TOKEN_EXPIRED for an expired forgery (the signature is judged first)', async () => {
+    await expectRejected(await signRaw({}, claims({ exp: nowSeconds - 60 }), otherPrivate));
+    await expectRejected(await signRaw({ typ: 'JWT' }, claims({ exp: nowSeconds - 60 })));
   });
 });
 
