@@ -2,6 +2,7 @@ import { recordAudit } from './audit';
 import { newId, sha256Hex } from './crypto';
 import type { CoreDeps, RequestContext } from './deps';
 import { AppError } from './errors';
+import { isLocked } from './users';
 import { denySessions, deriveChildRefreshToken, tokenPair, type TokenPair } from './tokens';
 
 const invalidRefresh = () => new AppError('AUTHENTICATION_ERROR', 'Invalid refresh token');
@@ -27,6 +28,8 @@ export async function refreshTokens(deps: CoreDeps, refreshToken: string, ctx: R
     await recordAudit(deps, ctx, { action: 'TOKEN_REFRESHED', outcome: 'success', userId: outcome.user.id, metadata: { sessionId: outcome.session.id } });
     return tokenPair(deps, outcome.user, outcome.session, child);
   }
+  // A user locked or deleted since is simply refused: their second tab is not a thief, so no reuse alarm.
+  if (outcome.user.deletedAt || isLocked(outcome.user, nowMs)) throw invalidRefresh();
   const withinGrace = nowMs - outcome.spentAt.getTime() <= deps.config.refreshReuseGraceSeconds * 1000;
   if (withinGrace && outcome.childLive && outcome.childTokenHash === childHash) {
     return tokenPair(deps, outcome.user, outcome.session, child);

@@ -138,6 +138,16 @@ describe('refresh tokens that must fail at once', () => {
     await h.deps.db.users.lockUntil(user.id, new Date(now.getTime() + 15 * 60_000), now);
     await expectError(await refresh(h, refreshToken), 401, 'AUTHENTICATION_ERROR');
   });
+
+  it('of a user locked since: a second tab retrying inside the grace window is refused, not treated as theft', async () => {
+    const { refreshToken, user } = await registerUser(h);
+    await rotate(h, refreshToken);
+    const now = new Date(h.clock.nowMs());
+    await h.deps.db.users.lockUntil(user.id, new Date(now.getTime() + 15 * 60_000), now);
+    await expectError(await refresh(h, refreshToken), 401, 'AUTHENTICATION_ERROR');
+    const actions = (await h.deps.db.audit.listForUser(user.id, 50)).map((entry) => entry.action);
+    expect(actions).not.toContain('TOKEN_REUSE_DETECTED');
+  });
 });
 
 describe('audit of refresh', () => {

@@ -7,7 +7,8 @@ export const RegisterBody = z
 
 export const LoginBody = z.object({ email: EmailSchema, password: PasswordSchema }).openapi('LoginRequest');
 
-export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512) }).openapi('RefreshRequest');
+// Generous cap: anything not shaped like our tokens (an access token, say) must reach the core and get 401, not 400.
+export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(4096) }).openapi('RefreshRequest');
 
 export const SessionTokens = ok(z.object({ user: UserSchema, ...TokenPairShape })).openapi('AuthResult');
 
