@@ -28,3 +28,20 @@ export function createJsonLogger(level: LogLevel, write: (line: string) => void 
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
+
+/**
+ * An error for a log line without the values it may carry: drizzle's "Failed query" message lists the query's
+ * parameters (e-mails, password and token hashes), so everything from `params:` on is dropped, causes included.
+ */
+export function describeError(error: unknown, depth = 0): string {
+  if (!(error instanceof Error)) return typeof error === 'string' ? error.slice(0, 200) : 'non-Error value thrown';
+  const message = error.message.replace(/\s*params:[\s\S]*$/i, '').slice(0, 500);
+  const cause = depth < 3 && error.cause !== undefined ? `; cause: ${describeError(error.cause, depth + 1)}` : '';
+  return `${error.name}: ${message}${cause}`;
+}
+
+/** The stack's frames only: its first line repeats the message, which may carry values. */
+export function stackFrames(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  return error.stack.split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 12).join('\n');
+}

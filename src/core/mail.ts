@@ -1,3 +1,4 @@
+import { describeError } from './logger';
 import type { CoreDeps, RequestContext } from './deps';
 import type { MailMessage } from './ports';
 
@@ -7,7 +8,7 @@ export function sendLater(deps: CoreDeps, ctx: RequestContext, message: MailMess
     try {
       await deps.mailer.send(message);
     } catch (error) {
-      deps.logger.error('mail delivery failed', { to: message.to, subject: message.subject, err: String(error) });
+      deps.logger.error('mail delivery failed', { to: message.to, subject: message.subject, err: describeError(error) });
     }
   });
 }

@@ -1,3 +1,4 @@
+import { describeError } from './logger';
 import { recordAudit } from './audit';
 import type { AuthServices } from './auth';
 import { sha256Hex } from './crypto';
@@ -26,7 +27,7 @@ export async function forgotPassword(deps: CoreDeps, rawEmail: string, ctx: Requ
         passwordResetMail({ to: user.email, link: accountLink(deps.config.appUrl, 'reset-password', token), expiresInMinutes: RESET_PASSWORD_TTL_SECONDS / 60 }),
       );
     } catch (error) {
-      deps.logger.error('password reset mail failed', { userId: user.id, err: String(error) });
+      deps.logger.error('password reset mail failed', { userId: user.id, err: describeError(error) });
     }
   });
 }

@@ -1,3 +1,4 @@
+import { describeError } from '../core/logger';
 import type { Context } from 'hono';
 import type { RequestContext } from '../core/deps';
 import type { AppEnv } from './env';
@@ -12,7 +13,7 @@ function deferFor(c: Context<AppEnv>) {
     waitUntil = undefined;
   }
   return (task: () => Promise<void>) => {
-    const running = task().catch((error: unknown) => c.get('logger').error('deferred task failed', { err: String(error) }));
+    const running = task().catch((error: unknown) => c.get('logger').error('deferred task failed', { err: describeError(error) }));
     waitUntil?.(running);
   };
 }

@@ -1,3 +1,4 @@
+import { describeError, stackFrames } from '../core/logger';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -47,7 +48,7 @@ export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: stri
 export function handleError(error: unknown, c: Context<AppEnv>) {
   if (error instanceof AppError) return errorResponse(c, error.code, error.message, error.details, error.extra);
   if (error instanceof StoreUnavailableError) {
-    c.get('logger')?.error('backing store unavailable', { store: error.store, err: String(error.cause) });
+    c.get('logger')?.error('backing store unavailable', { store: error.store, err: describeError(error.cause) });
     return errorResponse(c, 'SERVICE_UNAVAILABLE', 'A backing service is unavailable; try again shortly');
   }
   if (error instanceof HTTPException && error.status === 400) {
@@ -55,8 +56,8 @@ export function handleError(error: unknown, c: Context<AppEnv>) {
     return errorResponse(c, 'VALIDATION_ERROR', 'Malformed JSON in request body', [{ path: '', message: 'Malformed JSON' }]);
   }
   c.get('logger')?.error('unhandled error', {
-    err: error instanceof Error ? error.message : String(error),
-    stack: error instanceof Error ? error.stack : undefined,
+    err: describeError(error),
+    stack: stackFrames(error),
     method: c.req.method,
     path: c.req.path,
   });

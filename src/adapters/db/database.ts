@@ -5,17 +5,18 @@ import { oneTimeTokenRepository } from './one-time-tokens';
 import { queryRows, type Db } from './rows';
 import { secretRepository } from './secrets';
 import { sessionRepository } from './sessions';
+import { withUnavailableMapping } from './unavailable';
 import { userRepository } from './users';
 
 /** One set of repositories over any drizzle Postgres database; the drivers differ only in how they connect. */
 export function createDatabase(db: Db, kind: Database['kind'], close: () => Promise<void>): Database {
   return {
     kind,
-    users: userRepository(db),
-    sessions: sessionRepository(db),
-    oneTimeTokens: oneTimeTokenRepository(db),
-    audit: auditRepository(db),
-    secrets: secretRepository(db),
+    users: withUnavailableMapping(userRepository(db)),
+    sessions: withUnavailableMapping(sessionRepository(db)),
+    oneTimeTokens: withUnavailableMapping(oneTimeTokenRepository(db)),
+    audit: withUnavailableMapping(auditRepository(db)),
+    secrets: withUnavailableMapping(secretRepository(db)),
     async ping() {
       await queryRows(db, sql`select 1`);
     },

@@ -1,3 +1,4 @@
+import { describeError } from '../../core/logger';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { RateRule } from '../../config';
 import { AppError } from '../../core/errors';
@@ -27,7 +28,7 @@ export function rateLimit(bucket: string, rule: RateRule): MiddlewareHandler<App
     try {
       result = await kv.hitSlidingWindow(`rl:${bucket}:${ip}`, rule.requests, rule.windowSeconds);
     } catch (error) {
-      c.get('logger').warn('rate limiter unavailable; failing open', { bucket, err: String(error) });
+      c.get('logger').warn('rate limiter unavailable; failing open', { bucket, err: describeError(error) });
       return next();
     }
     const previous = c.get('rateLimit');
