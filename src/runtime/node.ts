@@ -2,11 +2,14 @@ import { serve } from '@hono/node-server';
 import { Server, type ServerResponse } from 'node:http';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
+import { describeError } from '../core/logger';
+import { purgeExpiredTokens } from '../core/maintenance';
 import { createNodeDeps } from './node-deps';
 
 // `npm start`: with nothing configured this is the embedded mode (PGlite + embedded key-value store in DATA_DIR).
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 async function main() {
   const config = loadConfig(process.env, 'node');
@@ -19,6 +22,12 @@ async function main() {
     console.log(`authgate listening on http://${host}:${info.port} (public URL ${config.appUrl})`);
     console.log(`  database: ${database} · key-value: ${keyValue} · mail: ${deps.mailer.kind}`);
   });
+
+  // Expired and revoked tokens are purged hourly (the Workers entry does it from a cron trigger).
+  const purge = setInterval(() => {
+    purgeExpiredTokens(deps).catch((error: unknown) => deps.logger.error('token purge failed', { err: describeError(error) }));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
 
   // Responses not yet written when shutdown starts say `Connection: close`: otherwise their keep-alive connections
   // hold server.close() open until the client's idle timeout, or for ever if the client keeps sending requests.
@@ -35,6 +44,7 @@ async function main() {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(purge);
     console.log(`authgate: ${signal} received, finishing in-flight requests`);
     for (const response of unanswered) if (!response.headersSent) response.setHeader('Connection', 'close');
     const force = setTimeout(() => {
@@ -44,7 +54,7 @@ async function main() {
     force.unref();
     // close() stops accepting and calls back once every in-flight request has been answered.
     server.close(async () => {
-      await Promise.allSettled([deps.db.close(), deps.kv.close()]);
+      await Promise.allSettled([deps.db.close(), deps.kv.close(), deps.mailer.close?.()]);
       console.log('authgate: stopped');
       process.exit(0);
     });
@@ -57,6 +67,6 @@ async function main() {
 main().catch((error: unknown) => {
   // A bad setting is one clear line, not a stack trace.
   if (error instanceof ConfigError) console.error(`authgate: ${error.message}`);
-  else console.error('authgate: failed to start:', error instanceof Error ? error.message : error);
+  else console.error(`authgate: failed to start: ${describeError(error)}`);
   process.exit(1);
 });
