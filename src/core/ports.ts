@@ -159,6 +159,8 @@ export interface UserRepository {
   /** Clears lockedUntil and the failure counter. */
   unlock(id: string, now: Date): Promise<void>;
   markEmailVerified(id: string, now: Date): Promise<UserRecord | null>;
+  /** Soft delete: the row stays (audit, foreign keys), the account can no longer sign in. */
+  softDelete(id: string, now: Date): Promise<void>;
 }
 
 export interface SessionRepository {

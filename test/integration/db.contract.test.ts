@@ -117,6 +117,14 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.users.markEmailVerified(user.id, at(20))).toMatchObject({ emailVerifiedAt: at(10) });
         expect(await db.users.markEmailVerified(id('usr'), at(20))).toBeNull();
       });
+
+      it('soft-deletes once, keeping the row and the first deletion time', async () => {
+        const user = await createUser();
+        await db.users.softDelete(user.id, at(10));
+        await db.users.softDelete(user.id, at(20));
+        expect(await db.users.findById(user.id)).toMatchObject({ id: user.id, deletedAt: at(10) });
+        expect(await db.users.findByEmail(user.email)).toMatchObject({ deletedAt: at(10) });
+      });
     });
 
     describe('sessions', () => {
@@ -193,7 +201,7 @@ function databaseContract(factory: DbTargetFactory) {
 
       it('refuses a token of a deleted user', async () => {
         const { userId, tokenHash } = await startSession();
-        await target.exec('update users set deleted_at = $1 where id = $2', [at(1).toISOString(), userId]);
+        await db.users.softDelete(userId, at(1));
         expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(2)), at(2))).toEqual({ kind: 'invalid' });
       });
 

@@ -61,6 +61,10 @@ export function userRepository(db: Db): UserRepository {
       await updateReturning(id, { lockedUntil: null, failedLoginCount: 0, updatedAt: now });
     },
 
+    async softDelete(id, now) {
+      await updateReturning(id, { deletedAt: sql`coalesce(${users.deletedAt}, ${now.toISOString()}::timestamptz)`, updatedAt: now });
+    },
+
     markEmailVerified(id, now) {
       // Keeps the first verification time when a second link is followed.
       return updateReturning(id, { emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`, updatedAt: now });
