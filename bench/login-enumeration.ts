@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnAuthgate, waitUntilHealthy } from './authgate-process';
+import { freePort, spawnAuthgate, waitUntilHealthy } from '../test/support/authgate-process';
 import { summarize } from './stats';
 
 const ROUNDS = 60;

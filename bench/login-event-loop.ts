@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from './authgate-process';
+import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../test/support/authgate-process';
 import { ms, runConcurrently, type Summary, summarize } from './stats';
 
 const LOGINS_PER_LEVEL = 48;

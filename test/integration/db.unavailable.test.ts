@@ -13,7 +13,7 @@ import { generatePrivateKeyPem } from '../../src/core/keys';
 import { createJsonLogger } from '../../src/core/logger';
 import type { Database } from '../../src/core/ports';
 import { createNodeDeps } from '../../src/runtime/node-deps';
-import { freePort } from '../../bench/authgate-process';
+import { freePort } from '../support/authgate-process';
 import { createTestClock } from '../support/clock';
 
 let deadPort: number;

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../../bench/authgate-process';
+import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../support/authgate-process';
 import { startWatchdog } from '../support/watchdog';
 
 const PASSWORD = 'violet-harbour-lantern-42';

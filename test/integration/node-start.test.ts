@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../../bench/authgate-process';
+import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../support/authgate-process';
 import { startWatchdog } from '../support/watchdog';
 
 // A generous ceiling, not a performance claim: start-up time is measured by bench/login-event-loop.ts (README figures).

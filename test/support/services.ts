@@ -1,8 +1,9 @@
 // Real PostgreSQL and Redis servers for the test run, each in its own temp dir on a free loopback port.
 // Each server's shutdown belongs to a watchdog (./watchdog), so even a killed test run leaves no server behind.
+import { freePort } from './authgate-process';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { startWatchdog } from './watchdog';
@@ -92,17 +93,6 @@ export async function startRedis(): Promise<RunningService> {
     await watchdog.stop();
   }
   throw new Error(`Redis did not start: ${lastLog}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function redisAnswers(port: number, server: ChildProcess): Promise<boolean> {
