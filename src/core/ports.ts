@@ -220,6 +220,7 @@ export interface AuditRepository {
 }
 
 export interface SecretRepository {
+  get(name: string): Promise<string | null>;
   /** Returns the stored value of `name`, storing `candidate` first if there is none (first writer wins). */
   getOrCreate(name: string, candidate: string): Promise<string>;
 }

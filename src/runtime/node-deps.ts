@@ -42,7 +42,8 @@ async function openKeyValue(config: Config, clock: Clock): Promise<KeyValueStore
  * restart keeps verifying the tokens it minted before.
  */
 async function persistedSecret(db: Database, name: string, configured: string | undefined, generate: () => Promise<string>) {
-  return configured ?? db.secrets.getOrCreate(name, await generate());
+  // Read first: generating an RSA key on every start only to discard it would slow every restart.
+  return configured ?? (await db.secrets.get(name)) ?? db.secrets.getOrCreate(name, await generate());
 }
 
 /** The Node wiring: settings → adapters → app dependencies. Tests reuse it with overrides. */

@@ -353,7 +353,9 @@ function databaseContract(factory: DbTargetFactory) {
     describe('instance secrets', () => {
       it('keeps the first stored value: later and concurrent candidates get it back', async () => {
         const name = id('jwt_key');
+        expect(await db.secrets.get(name)).toBeNull();
         const first = await db.secrets.getOrCreate(name, 'first');
+        expect(await db.secrets.get(name)).toBe('first');
         expect(first).toBe('first');
         expect(await db.secrets.getOrCreate(name, 'second')).toBe('first');
         const racing = id('mfa_key');

@@ -4,6 +4,11 @@ import { queryRows, type Db } from './rows';
 
 export function secretRepository(db: Db): SecretRepository {
   return {
+    async get(name) {
+      const [row] = await queryRows(db, sql`select value from instance_secrets where name = ${name}::text`);
+      return row && typeof row.value === 'string' ? row.value : null;
+    },
+
     async getOrCreate(name, candidate) {
       // A concurrent first writer that commits while we run is invisible to this statement's snapshot (its
       // insert makes ours do nothing, yet the select cannot see it), so a second plain read settles that case.
