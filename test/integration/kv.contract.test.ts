@@ -221,11 +221,20 @@ function describeKeyValueContract(name: string, open: () => Promise<KvSubject>):
       await hits('ip:1', 10, 10, 60);
       subject.advanceMs(30_000);
       expect((await store.hitSlidingWindow('ip:1', 10, 60)).allowed).toBe(false);
-      subject.advanceMs(45_000); // 15 s into the next window: 3/4 of the 10 still weigh, so 3 fit
-      expect((await hits('ip:1', 10, 10, 60)).filter((r) => r.allowed)).toHaveLength(3);
+      // 15 s into the next window: 3/4 of the previous 11 (10 allowed + 1 refused, which counts) still weigh: 2 fit.
+      subject.advanceMs(45_000);
+      expect((await hits('ip:1', 10, 10, 60)).filter((r) => r.allowed)).toHaveLength(2);
       subject.advanceMs(120_000);
       const fresh = await store.hitSlidingWindow('ip:1', 10, 60);
       expect(fresh).toMatchObject({ allowed: true, remaining: 9 });
+    });
+
+    it('counts refused hits too, so hammering a full window keeps it full', async () => {
+      moveIntoNextWindow(60, 0);
+      const first = await hits('ip:1', 6, 2, 60); // 2 allowed, 4 refused: 6 counted
+      expect(first.filter((r) => r.allowed)).toHaveLength(2);
+      subject.advanceMs(90_000); // half-way into the next window: half of 6 = 3 still weigh, over the limit of 2
+      expect((await store.hitSlidingWindow('ip:1', 2, 60)).allowed).toBe(false);
     });
 
     it('keeps separate buckets for separate keys', async () => {

@@ -132,10 +132,9 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const previousCount = Number(live(buckets.previousKey)?.value ?? 0);
       const { windowMs } = buckets;
       const decision = slidingWindowHit({ limit, currentCount, previousCount, nowMs, windowMs });
-      if (decision.allowed) {
-        if (current) current.value = String(currentCount + 1);
-        else entries.set(buckets.currentKey, { value: '1', expiresAtMs: nowMs + bucketTtlMs(windowMs), persisted: false });
-      }
+      // Refused hits count too (API.md), as in the Redis script.
+      if (current) current.value = String(currentCount + 1);
+      else entries.set(buckets.currentKey, { value: '1', expiresAtMs: nowMs + bucketTtlMs(windowMs), persisted: false });
       return { allowed: decision.allowed, limit, remaining: decision.remaining, resetAtMs: buckets.resetAtMs };
     },
 

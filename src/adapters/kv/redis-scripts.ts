@@ -13,8 +13,9 @@ function lua(source: string): LuaScript {
 /**
  * @upstash/ratelimit 2.2.0's single-region slidingWindow limit script, without its dynamic-limit key and its
  * `#!lua flags=allow-key-locking` shebang (an Upstash-only flag Redis OSS refuses), so a Redis deployment limits
- * exactly as an Upstash one. KEYS: current bucket, previous bucket. ARGV: limit, now (ms), window (ms).
- * Returns the remaining count, or -1 when refused. The time comes from the caller (the injected Clock).
+ * exactly as an Upstash one — except that a refused request is counted too (API.md: every request counts, refused
+ * ones included, so a client hammering a full window keeps it full). KEYS: current bucket, previous bucket.
+ * ARGV: limit, now (ms), window (ms). Returns the remaining count, or -1 when refused. Time comes from the caller.
  */
 export const slidingWindowScript = lua(`
 local currentKey  = KEYS[1]
@@ -27,14 +28,14 @@ local current  = tonumber(redis.call("GET", currentKey) or "0")
 local previous = tonumber(redis.call("GET", previousKey) or "0")
 local weightedPrevious = math.floor((1 - (nowMs % windowMs) / windowMs) * previous)
 
-if weightedPrevious + current >= limit then
-  return -1
-end
-
+local refused = weightedPrevious + current >= limit
 local newValue = redis.call("INCR", currentKey)
 if newValue == 1 then
   -- Lives through the next window, where it is the previous bucket, plus a second.
   redis.call("PEXPIRE", currentKey, windowMs * 2 + 1000)
+end
+if refused then
+  return -1
 end
 return limit - (newValue + weightedPrevious)
 `);

@@ -47,7 +47,7 @@ export interface SlidingWindowInput {
   windowMs: number;
 }
 
-/** Decides one hit; when allowed the caller adds one to the current bucket. */
+/** Decides one hit; the caller then adds one to the current bucket, allowed or not (API.md: refused requests count). */
 export function slidingWindowHit(input: SlidingWindowInput): { allowed: boolean; remaining: number } {
   const { limit, currentCount, previousCount, nowMs, windowMs } = input;
   const shareOfPreviousStillInside = 1 - (nowMs % windowMs) / windowMs;

@@ -3,7 +3,7 @@ import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis/cloudflare';
 import type { KeyValueStore, RateLimitResult } from '../../core/ports';
 import { DEFAULT_KEY_PREFIX, keyPrefixer, rateLimitNamespace, ttlMsFromSeconds } from './keys';
-import { assertWindowArgs, windowMsFromSeconds } from './sliding-window';
+import { assertWindowArgs, bucketTtlMs, windowBuckets, windowMsFromSeconds } from './sliding-window';
 
 export interface UpstashStoreOptions {
   url: string;
@@ -89,6 +89,12 @@ export function createUpstashStore(options: UpstashStoreOptions): KeyValueStore 
     async hitSlidingWindow(key, limit, windowSeconds): Promise<RateLimitResult> {
       assertWindowArgs(limit, windowSeconds);
       const result = await limiterFor(limit, windowSeconds).limit(key);
+      if (!result.success) {
+        // @upstash/ratelimit does not count a refused request; API.md says every request counts, so the refusal is
+        // added to the library's current bucket (same key layout, windowBuckets) in one extra round trip.
+        const { currentKey, windowMs } = windowBuckets(rateLimitNamespace(prefix), key, Date.now(), windowSeconds);
+        await redis.multi().incr(currentKey).pexpire(currentKey, bucketTtlMs(windowMs), 'NX').exec();
+      }
       return { allowed: result.success, limit: result.limit, remaining: result.remaining, resetAtMs: result.reset };
     },
 
