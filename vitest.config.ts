@@ -38,6 +38,10 @@ export default defineConfig({
         test: { name: 'http-node', environment: 'node', include: ['test/http/**/*.test.ts'], ...withServers },
       },
       {
+        // Headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against the real Node server.
+        test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'], ...withServers, testTimeout: 60_000 },
+      },
+      {
         // Runs the files inside workerd (Miniflare), configured from wrangler.toml: same compatibility date and
         // flags as production. `.wasm` imports become WebAssembly.Module through the plugin's default module rules.
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],

@@ -13,6 +13,7 @@ import { securityHeaders } from './http/middleware/security-headers';
 import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { authRoutes } from './http/routes/auth';
+import { demoRoutes } from './http/routes/demo';
 import { devRoutes } from './http/routes/dev';
 import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
@@ -51,6 +52,7 @@ function buildApp(deps: AppDeps) {
     .route('/api/v1/users', userRoutes)
     .route('/api/v1/sessions', sessionRoutes);
 
+  app.route('/demo', demoRoutes);
   // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.
   if (deps.config.devRoutesEnabled && isDevMailbox(deps.mailer)) app.route('/dev', devRoutes(deps.mailer));
 

@@ -27,6 +27,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const { port } = server.address() as AddressInfo;
   return {
     runtime: 'node',
+    baseUrl: `http://127.0.0.1:${port}`,
     clock,
     mailbox: async (to: string) => mailer.list(to),
     deps,

@@ -23,6 +23,8 @@ export interface ReceivedMail {
 
 export interface Harness {
   runtime: 'node' | 'workerd';
+  /** Where a real client (a browser) reaches the app; Node only (workerd tests call the app in-process). */
+  baseUrl?: string;
   /** Mail the service sent to `to`, newest first (dev mailbox on Node, the HTTP transport's sink in workerd). */
   mailbox(to: string): Promise<ReceivedMail[]>;
   request(path: string, options?: RequestOptions): Promise<Response>;
