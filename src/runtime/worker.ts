@@ -60,9 +60,19 @@ export default {
     } catch (error) {
       const message = error instanceof ConfigError ? error.message : 'start-up failed';
       console.error(`authgate: ${message}`);
+      // The app (and its middleware) could not be built, so this answer carries the envelope's headers itself.
+      const requestId = crypto.randomUUID();
       return Response.json(
-        { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'Service misconfigured', statusCode: 503, requestId: crypto.randomUUID() } },
-        { status: 503 },
+        { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'Service misconfigured', statusCode: 503, requestId } },
+        {
+          status: 503,
+          headers: {
+            'X-Request-ID': requestId,
+            'Cache-Control': 'no-store',
+            'X-Content-Type-Options': 'nosniff',
+            'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+          },
+        },
       );
     }
   },
