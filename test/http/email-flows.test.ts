@@ -67,6 +67,13 @@ describe('e-mail verification', () => {
     expect(done.error.reason).toBe('already_verified');
   });
 
+  it('sends at most three verification mails per ten minutes on request', async () => {
+    const { accessToken } = await registerUser(h);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post('/api/v1/auth/resend-verification', { token: accessToken })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
   it('requires a bearer token to resend', async () => {
     await expectError(await post('/api/v1/auth/resend-verification'), 401, 'AUTHENTICATION_ERROR');
   });
