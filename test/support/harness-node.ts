@@ -7,7 +7,8 @@ import { createDevMailbox } from '../../src/adapters/mail/dev-mailbox';
 import { createNodeDeps } from '../../src/runtime/node-deps';
 import { createTestClock } from './clock';
 import { baseTestEnv, buildRequestInit, type Harness, type RequestOptions } from './harness';
-import { clonePgliteDatabase } from './pglite-snapshot';
+import { pgliteDatabase } from '../../src/adapters/db/pglite';
+import { clonePgliteClient } from './pglite-snapshot';
 
 /**
  * Node: the real Node wiring (src/runtime/node-deps) on a PGlite clone and the embedded key-value store, served by
@@ -17,7 +18,8 @@ import { clonePgliteDatabase } from './pglite-snapshot';
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
   const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', ...env }, 'node');
   const clock = createTestClock();
-  const db = await clonePgliteDatabase();
+  const client = await clonePgliteClient();
+  const db = await pgliteDatabase(client);
   const kv = await createEmbeddedStore({ clock });
   const mailer = createDevMailbox({ now: () => clock.nowMs() });
   const deps = await createNodeDeps(config, { db, kv, clock, mailer });
@@ -30,6 +32,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     baseUrl: `http://127.0.0.1:${port}`,
     clock,
     mailbox: async (to: string) => mailer.list(to),
+    query: async (text: string, params: unknown[] = []) => (await client.query<Record<string, unknown>>(text, params)).rows,
     deps,
     request: (path: string, options: RequestOptions = {}) =>
       fetch(`http://127.0.0.1:${port}${path}`, buildRequestInit(options, 'x-forwarded-for')),

@@ -40,6 +40,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   return {
     runtime: 'workerd',
     clock,
+    query: async (text: string, params: unknown[] = []) => (await neon(databaseUrl.toString()).query(text, params)) as Record<string, unknown>[],
     async mailbox(to: string) {
       const response = await fetch(`${inject('mailSinkMessagesUrl')}?to=${encodeURIComponent(to)}`);
       return ((await response.json()) as { messages: ReceivedMail[] }).messages;
