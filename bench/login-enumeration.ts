@@ -2,10 +2,9 @@
 // SECURITY.md: the unknown-email path runs a dummy Argon2id verify, so its median is within ~10% of the known-email
 // path. Starts the Node entry in embedded mode (default OWASP Argon2id), interleaves the three kinds of login in
 // rounds so drift in machine load hits all of them alike, prints medians, and stops the server by itself.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, spawnAuthgate, waitUntilHealthy } from '../test/support/authgate-process';
+import { rm } from 'node:fs/promises';
+import { waitUntilHealthy } from '../test/support/authgate-process';
+import { spawnBenchServer } from './server';
 import { summarize } from './stats';
 
 const ROUNDS = 60;
@@ -25,17 +24,8 @@ async function timedLogin(baseUrl: string, email: string, password: string, expe
 }
 
 async function main() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'authgate-bench-'));
-  const server = spawnAuthgate({
-    DATA_DIR: dataDir,
-    PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_AUTH: '1000000/60',
-    RATE_LIMIT_GLOBAL: '1000000/60',
-    // Lockout would turn the wrong-password series into the locked path after 5 tries; measure it apart.
-    LOCKOUT_THRESHOLD: '1000000',
-  });
+  // Lockout would turn the wrong-password series into the locked path after 5 tries; measure it apart.
+  const { server, dataDir } = await spawnBenchServer({ LOCKOUT_THRESHOLD: '1000000' });
   try {
     await waitUntilHealthy(server, 60_000);
     const email = 'known@example.com';

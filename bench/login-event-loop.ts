@@ -2,10 +2,10 @@
 // Starts `npm start` in embedded mode on a temp DATA_DIR and a free loopback port, runs bounded loops only, prints a
 // Markdown table and stops the server by itself. ARGON2_MEMORY_KIB / ARGON2_ITERATIONS / ARGON2_PARALLELISM and
 // UV_THREADPOOL_SIZE in the environment are passed to the server (defaults: OWASP's m=19456 KiB, t=2, p=1; 4 threads).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../test/support/authgate-process';
+import { rm } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { type AuthgateProcess, waitUntilHealthy } from '../test/support/authgate-process';
+import { spawnBenchServer } from './server';
 import { ms, runConcurrently, type Summary, summarize } from './stats';
 
 const LOGINS_PER_LEVEL = 48;
@@ -72,18 +72,9 @@ function row(cells: (string | number)[]) {
 }
 
 async function main() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'authgate-bench-'));
   const argon2: Record<string, string> = {};
   for (const name of ['ARGON2_MEMORY_KIB', 'ARGON2_ITERATIONS', 'ARGON2_PARALLELISM', 'UV_THREADPOOL_SIZE']) if (process.env[name]) argon2[name] = process.env[name]!;
-  const server = spawnAuthgate({
-    DATA_DIR: dataDir,
-    PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_AUTH: '1000000/60',
-    RATE_LIMIT_GLOBAL: '1000000/60',
-    ...argon2,
-  });
+  const { server, dataDir } = await spawnBenchServer(argon2);
   const deadline = setTimeout(() => {
     console.error(`bench: still running after ${DEADLINE_MS / 1000} s; stopping`);
     void server.kill().finally(() => process.exit(1));

@@ -1,7 +1,11 @@
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import type { OneTimeTokenRepository } from '../../core/ports';
+import type { OneTimeTokenPurpose, OneTimeTokenRepository } from '../../core/ports';
 import { iso, queryRows, type Db } from './rows';
 import { oneTimeTokens } from './schema';
+
+/** A token that can still be used: this hash, this purpose, unused and unexpired. */
+const live = (tokenHash: string, purpose: OneTimeTokenPurpose, now: Date) =>
+  and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, now));
 
 export function oneTimeTokenRepository(db: Db): OneTimeTokenRepository {
   return {
@@ -25,14 +29,7 @@ export function oneTimeTokenRepository(db: Db): OneTimeTokenRepository {
       const [row] = await db
         .select({ userId: oneTimeTokens.userId })
         .from(oneTimeTokens)
-        .where(
-          and(
-            eq(oneTimeTokens.tokenHash, tokenHash),
-            eq(oneTimeTokens.purpose, purpose),
-            isNull(oneTimeTokens.usedAt),
-            gt(oneTimeTokens.expiresAt, now),
-          ),
-        );
+        .where(live(tokenHash, purpose, now));
       return row?.userId ?? null;
     },
 
@@ -40,14 +37,7 @@ export function oneTimeTokenRepository(db: Db): OneTimeTokenRepository {
       const [row] = await db
         .update(oneTimeTokens)
         .set({ usedAt: now })
-        .where(
-          and(
-            eq(oneTimeTokens.tokenHash, tokenHash),
-            eq(oneTimeTokens.purpose, purpose),
-            isNull(oneTimeTokens.usedAt),
-            gt(oneTimeTokens.expiresAt, now),
-          ),
-        )
+        .where(live(tokenHash, purpose, now))
         .returning({ userId: oneTimeTokens.userId });
       return row?.userId ?? null;
     },
