@@ -1,6 +1,6 @@
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
-import { createJsonLogger } from '../core/logger';
+import { createJsonLogger, type Logger } from '../core/logger';
 import { purgeExpiredTokens } from '../core/maintenance';
 import { openNeonDatabase } from '../adapters/db/neon';
 import { createUpstashStore } from '../adapters/kv/upstash';
@@ -17,10 +17,11 @@ interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** Tests inside workerd swap the clock (nothing sleeps) and may capture mail; production passes nothing. */
+/** Tests inside workerd swap the clock (nothing sleeps) and may capture mail and logs; production passes nothing. */
 export interface WorkerOverrides {
   clock?: Clock;
   mailer?: Mailer;
+  logger?: Logger;
 }
 
 export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides = {}) {
@@ -34,7 +35,7 @@ export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides
     kv: createUpstashStore(config.upstash!),
     passwords: createWorkersPasswordHasher(config.argon2),
     mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl, token: config.mail.httpToken, from: config.mail.from }),
-    logger: createJsonLogger(config.logLevel),
+    logger: overrides.logger ?? createJsonLogger(config.logLevel),
     privateKey: config.jwt.privateKey!,
     mfaKeyHex: config.mfaEncryptionKeyHex!,
     // On Workers only Cloudflare's own header is believed; X-Forwarded-For is client-controlled there.

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createEmbeddedStore } from '../../src/adapters/kv/embedded';
 import { createDevMailbox } from '../../src/adapters/mail/dev-mailbox';
+import { createJsonLogger } from '../../src/core/logger';
 import { createNodeDeps } from '../../src/runtime/node-deps';
 import { createTestClock } from './clock';
 import { baseTestEnv, buildRequestInit, type Harness, type RequestOptions } from './harness';
@@ -22,13 +23,16 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const db = await pgliteDatabase(client);
   const kv = await createEmbeddedStore({ clock });
   const mailer = createDevMailbox({ now: () => clock.nowMs() });
-  const deps = await createNodeDeps(config, { db, kv, clock, mailer });
+  const logs: string[] = [];
+  const logger = createJsonLogger('debug', (line) => logs.push(line));
+  const deps = await createNodeDeps(config, { db, kv, clock, mailer, logger });
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const { port } = server.address() as AddressInfo;
   return {
     runtime: 'node',
+    logs,
     baseUrl: `http://127.0.0.1:${port}`,
     clock,
     mailbox: async (to: string) => mailer.list(to),

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../src/app';
 import { bytesToHex, webRandom } from '../../src/core/crypto';
 import { generatePrivateKeyPem } from '../../src/core/keys';
+import { createJsonLogger } from '../../src/core/logger';
 import { createWorkerDeps } from '../../src/runtime/worker';
 import { createTestClock } from './clock';
 import { baseTestEnv, buildRequestInit, type Harness, type ReceivedMail, type RequestOptions } from './harness';
@@ -21,6 +22,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   databaseUrl.pathname = `/${database}`;
 
   const clock = createTestClock();
+  const logs: string[] = [];
   const deps = await createWorkerDeps(
     {
       ...baseTestEnv,
@@ -34,11 +36,12 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       MAIL_HTTP_TOKEN: 'mail-sink-token',
       ...env,
     },
-    { clock },
+    { clock, logger: createJsonLogger('debug', (line) => logs.push(line)) },
   );
   const app = createApp(deps);
   return {
     runtime: 'workerd',
+    logs,
     clock,
     query: async (text: string, params: unknown[] = []) => (await neon(databaseUrl.toString()).query(text, params)) as Record<string, unknown>[],
     async mailbox(to: string) {

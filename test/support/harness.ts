@@ -30,6 +30,8 @@ export interface Harness {
   request(path: string, options?: RequestOptions): Promise<Response>;
   clock: TestClock;
   deps: AppDeps;
+  /** Every log line the app wrote (captured at debug level, printed nowhere). */
+  logs: string[];
   /** Read-only inspection of the database behind the app (what is stored at rest), rows as objects. */
   query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;

@@ -1,8 +1,26 @@
 import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { Logger } from '../../core/logger';
 import type { AppEnv } from '../env';
 
-/** One JSON line per request. Only the path is logged, never the query string (it might carry a secret by mistake). */
+/** Any path segment that looks like a bearer secret (link tokens ride in paths: /verify-email/:token). */
+const SECRET_LIKE_SEGMENT = /^[A-Za-z0-9_~.-]{20,}$/;
+
+/**
+ * The route pattern (`/api/v1/auth/verify-email/:token`), never the raw path, which carries link tokens; for a path no
+ * route matched, the raw path with secret-looking segments masked. The query string is never logged.
+ */
+function loggablePath(pattern: string, rawPath: string): string {
+  // A pattern with a wildcard is middleware: no route matched this path.
+  if (!pattern.includes('*')) return pattern;
+  return rawPath
+    .split('/')
+    .map((segment) => (SECRET_LIKE_SEGMENT.test(segment) ? ':redacted' : segment))
+    .join('/')
+    .slice(0, 200);
+}
+
+/** One JSON line per request. */
 export function requestLogger(logger: Logger): MiddlewareHandler<AppEnv> {
   return async function requestLoggerMiddleware(c, next) {
     const started = performance.now();
@@ -12,7 +30,7 @@ export function requestLogger(logger: Logger): MiddlewareHandler<AppEnv> {
     const fields = {
       requestId: c.get('requestId'),
       method: c.req.method,
-      path: c.req.path,
+      path: loggablePath(routePath(c, -1), c.req.path),
       status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       ip: c.get('clientIp'),
