@@ -22,6 +22,8 @@ export interface WorkerOverrides {
   clock?: Clock;
   mailer?: Mailer;
   logger?: Logger;
+  /** Key namespace in Redis, so concurrent test apps sharing one Redis never share a rate-limit bucket. */
+  keyPrefix?: string;
 }
 
 export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides = {}) {
@@ -32,7 +34,7 @@ export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides
   return assembleDeps({
     config,
     db: openNeonDatabase(config.databaseUrl!),
-    kv: createUpstashStore(config.upstash!),
+    kv: createUpstashStore({ ...config.upstash!, ...(overrides.keyPrefix ? { prefix: overrides.keyPrefix } : {}) }),
     passwords: createWorkersPasswordHasher(config.argon2),
     mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl, token: config.mail.httpToken, from: config.mail.from }),
     logger: overrides.logger ?? createJsonLogger(config.logLevel),

@@ -36,7 +36,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       MAIL_HTTP_TOKEN: 'mail-sink-token',
       ...env,
     },
-    { clock, logger: createJsonLogger('debug', (line) => logs.push(line)) },
+    { clock, logger: createJsonLogger('debug', (line) => logs.push(line)), keyPrefix: `${database}:` },
   );
   const app = createApp(deps);
   return {
