@@ -1,14 +1,10 @@
-// Comparison of two equal-length byte strings in time that does not depend on where they first differ.
-// Workers provide crypto.subtle.timingSafeEqual (a non-standard extension); elsewhere the usual
-// accumulate-every-difference loop stands in, which has no early exit.
+// Constant-time comparison from WebCrypto alone (Workers have no node:crypto.timingSafeEqual by default): MAC one
+// value under a fresh random key and let HMAC *verification* — constant-time inside WebCrypto — check the other
+// against it. Equal inputs verify; any difference fails, and the timing never says where.
 
-type TimingSafeSubtle = SubtleCrypto & { timingSafeEqual?: (a: ArrayBufferView, b: ArrayBufferView) => boolean };
-
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+export async function constantTimeEqual(a: Uint8Array, b: Uint8Array): Promise<boolean> {
   if (a.length !== b.length) return false;
-  const subtle = globalThis.crypto.subtle as TimingSafeSubtle;
-  if (typeof subtle.timingSafeEqual === 'function') return subtle.timingSafeEqual(a, b);
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
-  return difference === 0;
+  const key = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const mac = await crypto.subtle.sign('HMAC', key, a as BufferSource);
+  return crypto.subtle.verify('HMAC', key, mac, b as BufferSource);
 }
