@@ -37,7 +37,7 @@ function buildApp(deps: AppDeps) {
   app.use('*', cors(deps.config.corsOrigins));
   app.use('*', clientIp());
   app.use('*', jsonBody());
-  app.use('*', rateLimit('global', deps.config.rateLimit.global));
+  app.use('*', rateLimit('global', (config) => config.rateLimit.global));
   app.use('/api/v1/*', async function noStore(c, next) {
     await next();
     // API.md: token-bearing responses are never cached; every API answer is personal, so none is.

@@ -3,7 +3,7 @@ import type { CoreDeps, RequestContext } from './deps';
 import { describeDevice } from './device';
 import { AppError } from './errors';
 import type { SessionRecord } from './ports';
-import { denySessions, revokeUserSessions } from './tokens';
+import { denyKeys, denylist, denySessions, revokeUserSessions } from './tokens';
 
 export interface PublicSession {
   id: string;
@@ -53,4 +53,20 @@ export async function revokeOtherSessions(deps: CoreDeps, auth: { userId: string
     await recordAudit(deps, ctx, { action: 'SESSION_REVOKED', outcome: 'success', userId: auth.userId, metadata: { sessionIds: revoked, scope: 'others' } });
   }
   return revoked.length;
+}
+
+/**
+ * Logout: this access token dies at once — keyed by its jti, not the token string, so a re-encoded copy is dead too —
+ * and so does its session (sid denylist, then the database).
+ */
+export async function logout(
+  deps: CoreDeps,
+  auth: { userId: string; sessionId: string; jti: string; expiresAtSeconds: number },
+  ctx: RequestContext,
+): Promise<void> {
+  const remainingSeconds = auth.expiresAtSeconds - Math.floor(deps.clock.nowMs() / 1000);
+  await denylist(deps, [denyKeys.jti(auth.jti)], remainingSeconds);
+  await denySessions(deps, [auth.sessionId]);
+  await deps.db.sessions.revoke(auth.userId, auth.sessionId, new Date(deps.clock.nowMs()), 'logout');
+  await recordAudit(deps, ctx, { action: 'LOGOUT', outcome: 'success', userId: auth.userId, metadata: { sessionId: auth.sessionId } });
 }

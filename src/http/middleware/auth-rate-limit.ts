@@ -4,7 +4,5 @@ import { rateLimit } from './rate-limit';
 
 /** API.md: each sensitive auth route has its own 5 / 60 s bucket per client IP (RATE_LIMIT_AUTH). */
 export function authRateLimit(route: string): MiddlewareHandler<AppEnv> {
-  return async function authRateLimitMiddleware(c, next) {
-    return rateLimit(`auth:${route}`, c.get('deps').config.rateLimit.auth)(c, next);
-  };
+  return rateLimit(`auth:${route}`, (config) => config.rateLimit.auth);
 }

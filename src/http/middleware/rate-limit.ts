@@ -1,6 +1,6 @@
 import { describeError } from '../../core/logger';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { RateRule } from '../../config';
+import type { Config, RateRule } from '../../config';
 import { AppError } from '../../core/errors';
 import type { RateLimitResult } from '../../core/ports';
 import type { AppEnv } from '../env';
@@ -20,9 +20,10 @@ function setHeaders(c: Context<AppEnv>, result: RateLimitResult, nowMs: number) 
  * When several limits apply, the headers describe the one with fewer requests left. If the key-value store is down
  * the limiter fails open (availability beats a limit) and says so in the log.
  */
-export function rateLimit(bucket: string, rule: RateRule): MiddlewareHandler<AppEnv> {
+export function rateLimit(bucket: string, ruleOf: (config: Config) => RateRule): MiddlewareHandler<AppEnv> {
   return async function rateLimitMiddleware(c, next) {
-    const { kv, clock } = c.get('deps');
+    const { kv, clock, config } = c.get('deps');
+    const rule = ruleOf(config);
     const ip = c.get('clientIp') ?? 'unknown';
     let result: RateLimitResult;
     try {

@@ -2,8 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { login, register } from '../../core/auth';
 import { AppError } from '../../core/errors';
 import { refreshTokens } from '../../core/refresh';
-import { denyKeys, denylist, denySessions } from '../../core/tokens';
-import { recordAudit } from '../../core/audit';
+import { logout } from '../../core/sessions';
 import { requestContext } from '../context';
 import { authenticate } from '../middleware/authenticate';
 import { authRateLimit } from '../middleware/auth-rate-limit';
@@ -67,13 +66,6 @@ export const authRoutes = createRouter()
     return c.json({ success: true as const, data: tokens }, 200);
   })
   .openapi(logoutRoute, async (c) => {
-    const deps = c.get('deps');
-    const auth = c.get('auth');
-    const remainingSeconds = Math.max(1, auth.expiresAtSeconds - Math.floor(deps.clock.nowMs() / 1000));
-    // Keyed by jti (not the token string), so a re-encoded copy of the same token is dead too.
-    await denylist(deps, [denyKeys.jti(auth.jti)], remainingSeconds);
-    await denySessions(deps, [auth.sessionId]);
-    await deps.db.sessions.revoke(auth.userId, auth.sessionId, new Date(deps.clock.nowMs()), 'logout');
-    await recordAudit(deps, requestContext(c), { action: 'LOGOUT', outcome: 'success', userId: auth.userId, metadata: { sessionId: auth.sessionId } });
+    await logout(c.get('deps'), c.get('auth'), requestContext(c));
     return c.json({ success: true as const, data: { loggedOut: true as const } }, 200);
   });
