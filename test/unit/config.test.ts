@@ -71,3 +71,24 @@ describe('settings', () => {
     expect(loadConfig({ NODE_ENV: 'production' }, 'node').devRoutesEnabled).toBe(false);
   });
 });
+
+describe('key settings', () => {
+  it('stop start-up with one line naming the setting, never echoing the key', async () => {
+    const { loadSigningKeys } = await import('../../src/core/keys');
+    const { generatePrivateKeyPem } = await import('../../src/core/keys');
+    const cases: [string, string | undefined, RegExp][] = [
+      ['{"kty":"RSA", not json', undefined, /^setting JWT_PRIVATE_KEY is invalid/],
+      ['-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----', undefined, /^setting JWT_PRIVATE_KEY is invalid/],
+      ['just text', undefined, /^setting JWT_PRIVATE_KEY is invalid: expected a PKCS#8 PEM/],
+      [await generatePrivateKeyPem(), '[{"kty":"EC"}]', /^setting JWT_PREVIOUS_PUBLIC_KEYS is invalid/],
+      [await generatePrivateKeyPem(), '{broken', /^setting JWT_PREVIOUS_PUBLIC_KEYS is invalid/],
+    ];
+    for (const [privateKey, previous, message] of cases) {
+      const error = await loadSigningKeys(privateKey, previous).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('\n');
+      expect((error as Error).message).not.toContain('not base64');
+    }
+  });
+});
