@@ -54,10 +54,19 @@ export async function createFreshDatabase(serverUrl: string = testServerUrl()): 
   return { name, url: url.toString(), drop: () => admin(`drop database if exists "${name}" with (force)`) };
 }
 
-async function rawClient(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  return client;
+/** A target on a fresh database of the real server, with a raw client beside the driver for `exec`. */
+async function onServer(fresh: FreshDatabase, db: Database, closeMore?: () => Promise<void> | undefined): Promise<DbTarget> {
+  const raw = new pg.Client({ connectionString: fresh.url });
+  await raw.connect();
+  return {
+    db,
+    exec: async (text, params) => void (await raw.query(text, params)),
+    async dispose() {
+      await Promise.all([db.close(), raw.end()]);
+      await closeMore?.();
+      await fresh.drop();
+    },
+  };
 }
 
 const pglite: DbTargetFactory = {
@@ -73,16 +82,7 @@ const postgres: DbTargetFactory = {
   kind: 'postgres',
   async open() {
     const fresh = await createFreshDatabase();
-    const db = await openPostgresDatabase(fresh.url);
-    const raw = await rawClient(fresh.url);
-    return {
-      db,
-      exec: async (text, params) => void (await raw.query(text, params)),
-      async dispose() {
-        await Promise.all([db.close(), raw.end()]);
-        await fresh.drop();
-      },
-    };
+    return onServer(fresh, await openPostgresDatabase(fresh.url));
   },
 };
 
@@ -97,17 +97,7 @@ const neon: DbTargetFactory = {
     const fresh = await createFreshDatabase(serverUrl);
     // The bridge takes user, password and database from the connection string and ignores its host.
     await runNeonMigrations(fresh.url);
-    const db = openNeonDatabase(fresh.url);
-    const raw = await rawClient(fresh.url);
-    return {
-      db,
-      exec: async (text, params) => void (await raw.query(text, params)),
-      async dispose() {
-        await Promise.all([db.close(), raw.end()]);
-        await bridge?.close();
-        await fresh.drop();
-      },
-    };
+    return onServer(fresh, openNeonDatabase(fresh.url), () => bridge?.close());
   },
 };
 
