@@ -8,6 +8,7 @@ import { normalizeEmail } from './email';
 import { AppError, invalidCredentials } from './errors';
 import { checkPasswordPolicy, normalizePassword } from './password-policy';
 import type { UserRecord } from './ports';
+import { afterFirstFactor, type SignInResult } from './sign-in';
 import { startSession, type TokenPair } from './tokens';
 import { isLocked, toPublicUser, type PublicUser } from './users';
 import { sendVerificationMail } from './verification';
@@ -44,42 +45,43 @@ export async function register(
   if (!user) throw new AppError('CONFLICT', 'An account with this e-mail already exists');
   await recordAudit(deps, ctx, { action: 'REGISTER', outcome: 'success', userId: user.id });
   await sendVerificationMail(deps, user, ctx);
-  const tokens = await startSession(deps, user, ['pwd'], ctx);
+  // Deleted or locked by an admin in the microseconds since it was created: nothing to sign in to.
+  const tokens = await startSession(deps, user, ['pwd'], ctx, { recordSignIn: false });
+  if (!tokens) throw invalidCredentials();
   return { user: toPublicUser(user), tokens };
 }
-
-export type LoginResult =
-  | { mfaRequired: false; user: PublicUser; tokens: TokenPair }
-  | { mfaRequired: true; user: UserRecord };
 
 async function failLogin(deps: CoreDeps, ctx: RequestContext, userId: string | null, reason: string): Promise<never> {
   await recordAudit(deps, ctx, { action: 'LOGIN_FAILURE', outcome: 'failure', userId, metadata: { reason } });
   throw invalidCredentials();
 }
 
-/** Counts a failed secret against the account and locks it at the threshold (OWASP ASVS 2.2.1). */
+/**
+ * Counts a failed secret against the account and locks it at the threshold (OWASP ASVS 2.2.1). One statement
+ * decides, so concurrent failures lock once: one audit row, one mail.
+ */
 export async function countAuthenticationFailure(deps: CoreDeps, user: UserRecord, ctx: RequestContext): Promise<void> {
-  const now = new Date(deps.clock.nowMs());
-  const failures = await deps.db.users.recordLoginFailure(user.id, now);
-  if (failures >= deps.config.lockout.threshold && !isLocked(user, now.getTime())) {
-    const until = new Date(now.getTime() + deps.config.lockout.seconds * 1000);
-    await deps.db.users.lockUntil(user.id, until, now);
-    await recordAudit(deps, ctx, { action: 'ACCOUNT_LOCKED', outcome: 'failure', userId: user.id, metadata: { failures, lockedUntil: until.toISOString() } });
-    deps.logger.warn('account locked after repeated failures', { userId: user.id, failures });
-    sendLater(deps, ctx, accountLockedMail({ to: user.email, lockedUntil: until, resetLink: accountLink(deps.config.appUrl, 'forgot-password') }));
-  }
+  const { lockout } = deps.config;
+  const { failures, lockedUntil } = await deps.db.users.recordLoginFailure(user.id, new Date(deps.clock.nowMs()), {
+    threshold: lockout.threshold,
+    lockSeconds: lockout.seconds,
+  });
+  if (!lockedUntil) return;
+  await recordAudit(deps, ctx, { action: 'ACCOUNT_LOCKED', outcome: 'failure', userId: user.id, metadata: { failures, lockedUntil: lockedUntil.toISOString() } });
+  deps.logger.warn('account locked after repeated failures', { userId: user.id, failures });
+  sendLater(deps, ctx, accountLockedMail({ to: user.email, lockedUntil, resetLink: accountLink(deps.config.appUrl, 'forgot-password') }));
 }
 
 /**
  * The password step of a login. Unknown, wrong, locked and deleted all end in the same 401 after one Argon2id verify,
- * so neither the body nor the time taken tells them apart.
+ * so neither the body nor the time taken tells them apart. A verified password ends through the sign-in seam.
  */
 export async function login(
   deps: CoreDeps,
   services: AuthServices,
   input: { email: string; password: string },
   ctx: RequestContext,
-): Promise<LoginResult> {
+): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
   const password = normalizePassword(input.password);
   const user = await deps.db.users.findByEmail(email);
@@ -93,15 +95,9 @@ export async function login(
     await countAuthenticationFailure(deps, user, ctx);
     return failLogin(deps, ctx, user.id, 'bad_password');
   }
-  const now = new Date(deps.clock.nowMs());
   if (deps.passwords.needsRehash(user.passwordHash)) {
-    await deps.db.users.setPasswordHash(user.id, await deps.passwords.hash(password), now);
+    // Compare-and-set: a reset or change that landed while we verified is never overwritten with this password.
+    await deps.db.users.rehashPassword(user.id, user.passwordHash, await deps.passwords.hash(password), new Date(deps.clock.nowMs()));
   }
-  // An MFA login is not a success until the second factor passes: the failure counter must survive the password
-  // step, or an attacker holding the password could guess codes forever by logging in again between guesses.
-  if (user.mfaEnabledAt) return { mfaRequired: true, user };
-  await deps.db.users.recordLoginSuccess(user.id, now);
-  await recordAudit(deps, ctx, { action: 'LOGIN_SUCCESS', outcome: 'success', userId: user.id, metadata: { amr: ['pwd'] } });
-  const tokens = await startSession(deps, user, ['pwd'], ctx);
-  return { mfaRequired: false, user: toPublicUser({ ...user, lastLoginAt: now, failedLoginCount: 0 }), tokens };
+  return afterFirstFactor(deps, user, { method: 'password', amr: ['pwd'] }, ctx);
 }

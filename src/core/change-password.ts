@@ -26,8 +26,18 @@ export async function changePassword(
   const problems = checkPasswordPolicy(input.newPassword, user.email, services.isCommonPassword, 'newPassword');
   if (problems.length > 0) throw new AppError('VALIDATION_ERROR', 'Password does not meet the policy', problems);
   const passwordHash = await deps.passwords.hash(normalizePassword(input.newPassword));
-  await revokeUserSessions(deps, user.id, 'password_changed', auth.sessionId);
-  await deps.db.users.setPasswordHash(user.id, passwordHash, new Date(deps.clock.nowMs()));
+  await revokeUserSessions(deps, user.id, 'password_changed', {
+    exceptSessionId: auth.sessionId,
+    // Compare-and-set on the hash just verified: of two concurrent changes only one wins, and no sign-in verified
+    // against the old password starts a session after this (the stamp rotates; this session moves with it).
+    change: async () => {
+      const changed = await deps.db.users.changePassword(user.id, passwordHash, new Date(deps.clock.nowMs()), {
+        expectedHash: user.passwordHash ?? '',
+        keepSessionId: auth.sessionId,
+      });
+      if (!changed) throw new AppError('VALIDATION_ERROR', 'Current password is incorrect', [{ path: 'currentPassword', message: 'The password changed meanwhile' }]);
+    },
+  });
   await recordAudit(deps, ctx, { action: 'PASSWORD_CHANGED', outcome: 'success', userId: user.id });
   sendLater(deps, ctx, passwordChangedMail({ to: user.email }));
 }

@@ -15,8 +15,13 @@ export interface CoreDeps {
   keys: SigningKeys;
   /** HMAC key from which a refresh token's child is derived (grace-window retries get the same child). */
   refreshChildKey: CryptoKey;
-  /** 32-byte AES-256-GCM key for TOTP secrets at rest. */
+  /** 32-byte AES-256-GCM key for TOTP secrets at rest, derived from MFA_ENCRYPTION_KEY for that purpose alone. */
   mfaKey: Uint8Array;
+  /**
+   * MFA_ENCRYPTION_KEY itself, which earlier versions used directly as the AES key: only for reading a secret stored
+   * that way (it is re-encrypted under `mfaKey` when next written). Never used to encrypt.
+   */
+  legacyMfaKey: Uint8Array;
   logger: Logger;
 }
 

@@ -43,13 +43,15 @@ export async function resetPassword(deps: CoreDeps, services: AuthServices, toke
   const problems = checkPasswordPolicy(password, user.email, services.isCommonPassword);
   if (problems.length > 0) throw new AppError('VALIDATION_ERROR', 'Password does not meet the policy', problems);
   const passwordHash = await deps.passwords.hash(normalizePassword(password));
-  // Sessions end first: if the key-value store is down this fails closed before the link is spent.
-  await revokeUserSessions(deps, user.id, 'password_reset');
-  const now = new Date(deps.clock.nowMs());
-  if ((await deps.db.oneTimeTokens.consume(tokenHash, 'reset_password', now)) !== user.id) throw badLink('invalid_or_expired');
-  await deps.db.users.setPasswordHash(user.id, passwordHash, now);
-  await deps.db.users.unlock(user.id, now);
-  if (!user.emailVerifiedAt) await deps.db.users.markEmailVerified(user.id, now);
+  // Sessions are denied first: if the key-value store is down this fails closed before the link is spent. The new
+  // password rotates the security stamp, so a login that verified the old password while this ran creates nothing.
+  await revokeUserSessions(deps, user.id, 'password_reset', {
+    change: async () => {
+      const now = new Date(deps.clock.nowMs());
+      if ((await deps.db.oneTimeTokens.consume(tokenHash, 'reset_password', now)) !== user.id) throw badLink('invalid_or_expired');
+      if (!(await deps.db.users.changePassword(user.id, passwordHash, now, { reset: true }))) throw badLink('invalid_or_expired');
+    },
+  });
   await recordAudit(deps, ctx, { action: 'PASSWORD_RESET', outcome: 'success', userId: user.id });
   sendLater(deps, ctx, passwordChangedMail({ to: user.email }));
 }

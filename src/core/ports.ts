@@ -84,6 +84,8 @@ export interface UserRecord {
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
+  /** Changes whenever sign-ins verified against the previous state must no longer succeed. */
+  securityStamp: number;
 }
 
 export interface NewUser {
@@ -117,6 +119,8 @@ export interface NewSession {
   ipAddress: string | null;
   userAgent: string | null;
   amr: string[];
+  /** The user's security stamp that the sign-in verified against. */
+  securityStamp: number;
 }
 
 export interface NewRefreshToken {
@@ -150,26 +154,50 @@ export interface UserRepository {
   findById(id: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<UserRecord | null>;
   updateName(id: string, name: string | null, now: Date): Promise<UserRecord | null>;
-  setPasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
-  /** A successful login: stamps lastLoginAt, clears the failure counter and lock. */
-  recordLoginSuccess(id: string, now: Date): Promise<void>;
-  /** Adds one failure and returns the new count (atomic increment). */
-  recordLoginFailure(id: string, now: Date): Promise<number>;
+  /**
+   * Replaces the password hash only while it is still `expectedHash` (compare-and-set: a re-hash on login never
+   * writes an old password over a concurrent change). The stamp is unchanged: it is the same password.
+   */
+  rehashPassword(id: string, expectedHash: string, passwordHash: string, now: Date): Promise<boolean>;
+  /**
+   * Sets a new password and rotates the security stamp in one statement, so no sign-in verified against the old
+   * password can start a session afterwards. `expectedHash` makes it a compare-and-set (change-password);
+   * `keepSessionId` carries that one session over to the new stamp; `reset` also clears the lock and the failure
+   * counter and marks the e-mail verified (the link proved the mailbox). Null when the user is gone or the hash moved.
+   */
+  changePassword(
+    id: string,
+    passwordHash: string,
+    now: Date,
+    options: { expectedHash?: string; keepSessionId?: string; reset?: boolean },
+  ): Promise<UserRecord | null>;
+  /**
+   * Counts one failed secret in one statement: the count starts again after a lock has lapsed, and the account
+   * locks once when it reaches `threshold` (`lockedUntil` is set only for the call that locked it).
+   */
+  recordLoginFailure(id: string, now: Date, policy: { threshold: number; lockSeconds: number }): Promise<{ failures: number; lockedUntil: Date | null }>;
+  /** Locks until `until` and rotates the security stamp (an admin lock ends sign-ins in flight too). */
   lockUntil(id: string, until: Date, now: Date): Promise<void>;
   /** Clears lockedUntil and the failure counter. */
   unlock(id: string, now: Date): Promise<void>;
   markEmailVerified(id: string, now: Date): Promise<UserRecord | null>;
-  /** Soft delete: the row stays (audit, foreign keys), the account can no longer sign in. */
+  /** Soft delete: the row stays (audit, foreign keys), the account can no longer sign in; rotates the stamp. */
   softDelete(id: string, now: Date): Promise<void>;
+  /** Rotates the security stamp (MFA off, role change); `keepSessionId` carries that session over. Null if no user. */
+  rotateSecurityStamp(id: string, now: Date, keepSessionId?: string): Promise<UserRecord | null>;
 }
 
 export interface SessionRepository {
-  /** Creates the session and its first refresh token in one atomic statement. */
-  createWithRefreshToken(session: NewSession, token: NewRefreshToken): Promise<void>;
+  /**
+   * Creates the session and its first refresh token in one atomic statement, only while the user is not deleted,
+   * not locked at `session.createdAt`, and still has `session.securityStamp`; false (nothing created) otherwise.
+   * With `recordSignIn` the same statement stamps lastLoginAt and clears the failure counter.
+   */
+  createWithRefreshToken(session: NewSession, token: NewRefreshToken, options: { recordSignIn: boolean }): Promise<boolean>;
   /**
    * Spends the parent token and stores its child in one atomic conditional statement, so two concurrent
    * rotations of one token can never both mint children. Refuses (invalid) expired tokens, revoked or
-   * expired sessions, and users who are deleted or locked at `now`.
+   * expired sessions, sessions whose security stamp is no longer the user's, and users deleted or locked at `now`.
    */
   rotateRefreshToken(parentHash: string, child: Omit<NewRefreshToken, 'parentId' | 'sessionId'>, now: Date): Promise<RotateOutcome>;
   findById(id: string): Promise<SessionRecord | null>;

@@ -48,7 +48,7 @@ export async function revokeSession(deps: CoreDeps, auth: { userId: string }, se
 }
 
 export async function revokeOtherSessions(deps: CoreDeps, auth: { userId: string; sessionId: string }, ctx: RequestContext): Promise<number> {
-  const revoked = await revokeUserSessions(deps, auth.userId, 'revoked_by_user', auth.sessionId);
+  const revoked = await revokeUserSessions(deps, auth.userId, 'revoked_by_user', { exceptSessionId: auth.sessionId });
   if (revoked.length > 0) {
     await recordAudit(deps, ctx, { action: 'SESSION_REVOKED', outcome: 'success', userId: auth.userId, metadata: { sessionIds: revoked, scope: 'others' } });
   }

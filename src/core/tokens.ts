@@ -43,26 +43,36 @@ export function deriveChildRefreshToken(deps: Pick<CoreDeps, 'refreshChildKey'>,
   return hmacBase64url(deps.refreshChildKey, parent);
 }
 
-/** Starts a session (a token family) for a user who just authenticated. */
+/**
+ * Starts a session (a token family) for a user who just authenticated, conditional on `user` as it was read before
+ * the factors were verified (security stamp, not deleted, not locked now). Null when that state has changed since.
+ */
 export async function startSession(
   deps: CoreDeps,
   user: UserRecord,
   amr: string[],
   ctx: { ipAddress: string | null; userAgent: string | null },
-): Promise<TokenPair> {
+  options: { recordSignIn: boolean },
+): Promise<TokenPair | null> {
   const now = new Date(deps.clock.nowMs());
   const expiresAt = new Date(now.getTime() + deps.config.refreshTokenTtlSeconds * 1000);
-  const session = { id: newId(), userId: user.id, createdAt: now, expiresAt, ipAddress: ctx.ipAddress, userAgent: ctx.userAgent, amr };
-  const refreshToken = randomToken(deps.random);
-  await deps.db.sessions.createWithRefreshToken(session, {
+  const session = {
     id: newId(),
-    sessionId: session.id,
-    tokenHash: await sha256Hex(refreshToken),
-    parentId: null,
+    userId: user.id,
     createdAt: now,
     expiresAt,
-  });
-  return tokenPair(deps, user, session, refreshToken);
+    ipAddress: ctx.ipAddress,
+    userAgent: ctx.userAgent,
+    amr,
+    securityStamp: user.securityStamp,
+  };
+  const refreshToken = randomToken(deps.random);
+  const created = await deps.db.sessions.createWithRefreshToken(
+    session,
+    { id: newId(), sessionId: session.id, tokenHash: await sha256Hex(refreshToken), parentId: null, createdAt: now, expiresAt },
+    options,
+  );
+  return created ? tokenPair(deps, user, session, refreshToken) : null;
 }
 
 /**
@@ -84,15 +94,24 @@ export async function denylist(deps: Pick<CoreDeps, 'kv'>, keys: readonly string
 }
 
 /**
- * Revokes every active session of a user (except one, for "everywhere else"). Sessions are denied in the key-value
- * store before and after the database update, so one created in between is caught too and a key-value outage fails
- * closed before the database changes.
+ * Revokes every active session of a user (except one, for "everywhere else"). The sessions are denied in the
+ * key-value store first, so a key-value outage fails closed before anything is written; then `change` runs (the
+ * stamp rotation that stops sign-ins verified against the old state); then the database revokes, and sessions
+ * created in between are denied too.
  */
-export async function revokeUserSessions(deps: CoreDeps, userId: string, reason: string, exceptSessionId?: string): Promise<string[]> {
-  const now = new Date(deps.clock.nowMs());
-  const active = (await deps.db.sessions.listActiveForUser(userId, now)).map((s) => s.id).filter((id) => id !== exceptSessionId);
+export async function revokeUserSessions(
+  deps: CoreDeps,
+  userId: string,
+  reason: string,
+  options: { exceptSessionId?: string; change?: () => Promise<void> } = {},
+): Promise<string[]> {
+  const { exceptSessionId } = options;
+  const active = (await deps.db.sessions.listActiveForUser(userId, new Date(deps.clock.nowMs())))
+    .map((s) => s.id)
+    .filter((id) => id !== exceptSessionId);
   await denySessions(deps, active);
-  const revoked = await deps.db.sessions.revokeAllForUser(userId, now, reason, exceptSessionId);
+  await options.change?.();
+  const revoked = await deps.db.sessions.revokeAllForUser(userId, new Date(deps.clock.nowMs()), reason, exceptSessionId);
   const late = revoked.filter((id) => !active.includes(id));
   if (late.length > 0) await denySessions(deps, late);
   return revoked;

@@ -30,8 +30,10 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
   const clock = parts.clock ?? systemClock;
   const random = parts.random ?? webRandom;
   const keys = await loadSigningKeys(parts.privateKey, parts.config.jwt.previousPublicKeys);
-  const mfaKey = hexToBytes(parts.mfaKeyHex);
-  const refreshChildKey = await importHmacKey(await deriveKeyBytes(mfaKey, 'refresh-token-child'));
+  // One master secret, one derived key per purpose (HKDF labels), so no key serves two algorithms.
+  const masterKey = hexToBytes(parts.mfaKeyHex);
+  const mfaKey = await deriveKeyBytes(masterKey, 'totp-secret-encryption');
+  const refreshChildKey = await importHmacKey(await deriveKeyBytes(masterKey, 'refresh-token-child'));
   // Hashed lazily and once: the unknown-e-mail path of login verifies against it so it costs what a real verify costs.
   let dummy: Promise<string> | undefined;
   const auth = {
@@ -52,6 +54,7 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
     keys,
     refreshChildKey,
     mfaKey,
+    legacyMfaKey: masterKey,
     logger: parts.logger,
     auth,
     clientIp: parts.clientIp,

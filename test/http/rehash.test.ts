@@ -19,11 +19,17 @@ afterAll(async () => {
   await Promise.all([older?.close(), current?.close()]);
 });
 
+/** Puts a hash made elsewhere in place, as if the account came from an older system. */
+async function storeLegacyHash(userId: string, legacyHash: string) {
+  const stored = (await current.deps.db.users.findById(userId))!.passwordHash!;
+  expect(await current.deps.db.users.rehashPassword(userId, stored, legacyHash, new Date(current.clock.nowMs()))).toBe(true);
+}
+
 describe('password re-hash on login', () => {
   it('verifies a hash made with older parameters and stores a current one after the login', async () => {
     const { email, password, user } = await registerUser(current);
     const legacyHash = await older.deps.passwords.hash(password);
-    await current.deps.db.users.setPasswordHash(user.id, legacyHash, new Date(current.clock.nowMs()));
+    await storeLegacyHash(user.id, legacyHash);
 
     const response = await current.request('/api/v1/auth/login', { method: 'POST', json: { email, password } });
     expect(response.status).toBe(200);
@@ -36,7 +42,7 @@ describe('password re-hash on login', () => {
   it('keeps the hash when the password is wrong', async () => {
     const { email, password, user } = await registerUser(current);
     const legacyHash = await older.deps.passwords.hash(password);
-    await current.deps.db.users.setPasswordHash(user.id, legacyHash, new Date(current.clock.nowMs()));
+    await storeLegacyHash(user.id, legacyHash);
     expect((await current.request('/api/v1/auth/login', { method: 'POST', json: { email, password: 'not-the-password-at-all' } })).status).toBe(401);
     expect((await current.deps.db.users.findById(user.id))!.passwordHash).toBe(legacyHash);
   });

@@ -32,17 +32,19 @@ function databaseContract(factory: DbTargetFactory) {
       return user;
     };
     /** A user with a session (ends at T0 + 1 h) and its first refresh token (hash returned). */
-    const startSession = async (options: { userId?: string; expiresAt?: Date; createdAt?: Date } = {}) => {
+    const startSession = async (options: { userId?: string; expiresAt?: Date; createdAt?: Date; stamp?: number; recordSignIn?: boolean } = {}) => {
       const userId = options.userId ?? (await createUser()).id;
       const sessionId = id('ses');
       const tokenHash = id('hash');
       const createdAt = options.createdAt ?? T0;
-      await db.sessions.createWithRefreshToken(
-        { id: sessionId, userId, createdAt, expiresAt: options.expiresAt ?? at(HOUR), ipAddress: '203.0.113.7', userAgent: 'Firefox/140', amr: ['pwd', 'otp'] },
+      const created = await db.sessions.createWithRefreshToken(
+        { id: sessionId, userId, createdAt, expiresAt: options.expiresAt ?? at(HOUR), ipAddress: '203.0.113.7', userAgent: 'Firefox/140', amr: ['pwd', 'otp'], securityStamp: options.stamp ?? 0 },
         { id: id('rt'), sessionId, tokenHash, parentId: null, createdAt, expiresAt: options.expiresAt ?? at(HOUR) },
+        { recordSignIn: options.recordSignIn ?? false },
       );
-      return { userId, sessionId, tokenHash };
+      return { userId, sessionId, tokenHash, created };
     };
+    const policy = { threshold: 5, lockSeconds: 900 };
     const child = (now: Date = T0) => ({ id: id('rt'), tokenHash: id('hash'), createdAt: now, expiresAt: at(HOUR) });
 
     describe('users', () => {
@@ -51,7 +53,7 @@ function databaseContract(factory: DbTargetFactory) {
         const created = await db.users.create(input);
         const expected: UserRecord = {
           ...input, mfaSecretEncrypted: null, mfaEnabledAt: null, mfaLastUsedStep: null, failedLoginCount: 0,
-          lockedUntil: null, deletedAt: null, updatedAt: T0, lastLoginAt: null,
+          lockedUntil: null, deletedAt: null, updatedAt: T0, lastLoginAt: null, securityStamp: 0,
         };
         expect(created).toEqual(expected);
         expect(await db.users.findById(input.id)).toEqual(expected);
@@ -81,32 +83,59 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.users.updateName(id('usr'), 'Ghost', at(60))).toBeNull();
       });
 
-      it('replaces the password hash', async () => {
+      it('re-hashes only over the hash it verified (compare-and-set), keeping the stamp', async () => {
         const user = await createUser();
-        await db.users.setPasswordHash(user.id, '$argon2id$new', at(10));
-        expect(await db.users.findById(user.id)).toMatchObject({ passwordHash: '$argon2id$new', updatedAt: at(10) });
+        expect(await db.users.rehashPassword(user.id, user.passwordHash!, '$argon2id$rehashed', at(10))).toBe(true);
+        expect(await db.users.rehashPassword(user.id, user.passwordHash!, '$argon2id$stale', at(11))).toBe(false);
+        expect(await db.users.findById(user.id)).toMatchObject({ passwordHash: '$argon2id$rehashed', updatedAt: at(10), securityStamp: 0 });
       });
 
-      it('counts concurrent login failures without losing one', async () => {
-        const user = await createUser();
-        const counts = await Promise.all(Array.from({ length: 5 }, () => db.users.recordLoginFailure(user.id, at(1))));
-        expect([...counts].sort()).toEqual([1, 2, 3, 4, 5]);
-        expect((await db.users.findById(user.id))?.failedLoginCount).toBe(5);
+      it('changes the password with a new stamp, compare-and-set on the old hash, carrying one session over', async () => {
+        const { userId, sessionId, tokenHash } = await startSession();
+        const other = await startSession({ userId });
+        const user = (await db.users.findById(userId))!;
+        expect(await db.users.changePassword(userId, '$argon2id$stale', at(9), { expectedHash: '$argon2id$not-it' })).toBeNull();
+        const changed = await db.users.changePassword(userId, '$argon2id$new', at(10), { expectedHash: user.passwordHash!, keepSessionId: sessionId });
+        expect(changed).toMatchObject({ passwordHash: '$argon2id$new', securityStamp: 1, updatedAt: at(10) });
+        // The kept session still refreshes; the other one, stamped before the change, does not.
+        expect((await db.sessions.rotateRefreshToken(tokenHash, child(at(20)), at(20))).kind).toBe('rotated');
+        expect((await db.sessions.rotateRefreshToken(other.tokenHash, child(at(20)), at(20))).kind).toBe('invalid');
       });
 
-      it('clears the failure counter and the lock on a successful login and stamps its time', async () => {
+      it('resets the password: new stamp, lock and failures cleared, e-mail verified', async () => {
         const user = await createUser();
-        await db.users.recordLoginFailure(user.id, at(1));
+        await db.users.lockUntil(user.id, at(900), at(1));
+        const reset = await db.users.changePassword(user.id, '$argon2id$reset', at(10), { reset: true });
+        expect(reset).toMatchObject({ passwordHash: '$argon2id$reset', lockedUntil: null, failedLoginCount: 0, emailVerifiedAt: at(10), securityStamp: 2 });
+      });
+
+      it('counts concurrent login failures without losing one and locks exactly once', async () => {
+        const user = await createUser();
+        const results = await Promise.all(Array.from({ length: 7 }, () => db.users.recordLoginFailure(user.id, at(1), policy)));
+        expect(results.map((r) => r.failures).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+        expect(results.filter((r) => r.lockedUntil !== null)).toEqual([{ failures: 5, lockedUntil: at(901) }]);
+        expect(await db.users.findById(user.id)).toMatchObject({ failedLoginCount: 7, lockedUntil: at(901) });
+      });
+
+      it('starts the count again after a lock has lapsed', async () => {
+        const user = await createUser();
+        for (let i = 0; i < 5; i++) await db.users.recordLoginFailure(user.id, at(1), policy);
+        expect(await db.users.recordLoginFailure(user.id, at(902), policy)).toEqual({ failures: 1, lockedUntil: null });
+        expect(await db.users.findById(user.id)).toMatchObject({ failedLoginCount: 1, lockedUntil: null });
+      });
+
+      it('records a sign-in with the session: last login stamped, failures cleared, a lapsed lock gone', async () => {
+        const user = await createUser();
+        await db.users.recordLoginFailure(user.id, at(1), policy);
+        await startSession({ userId: user.id, createdAt: at(3), recordSignIn: true });
+        expect(await db.users.findById(user.id)).toMatchObject({ failedLoginCount: 0, lastLoginAt: at(3) });
+      });
+
+      it('locks until a given time (rotating the stamp) and unlocks clearing the failure counter', async () => {
+        const user = await createUser();
+        await db.users.recordLoginFailure(user.id, at(1), policy);
         await db.users.lockUntil(user.id, at(900), at(2));
-        await db.users.recordLoginSuccess(user.id, at(3));
-        expect(await db.users.findById(user.id)).toMatchObject({ failedLoginCount: 0, lockedUntil: null, lastLoginAt: at(3) });
-      });
-
-      it('locks until a given time and unlocks clearing the failure counter', async () => {
-        const user = await createUser();
-        await db.users.recordLoginFailure(user.id, at(1));
-        await db.users.lockUntil(user.id, at(900), at(2));
-        expect(await db.users.findById(user.id)).toMatchObject({ lockedUntil: at(900), failedLoginCount: 1 });
+        expect(await db.users.findById(user.id)).toMatchObject({ lockedUntil: at(900), failedLoginCount: 1, securityStamp: 1 });
         await db.users.unlock(user.id, at(3));
         expect(await db.users.findById(user.id)).toMatchObject({ lockedUntil: null, failedLoginCount: 0, updatedAt: at(3) });
       });
@@ -118,11 +147,11 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.users.markEmailVerified(id('usr'), at(20))).toBeNull();
       });
 
-      it('soft-deletes once, keeping the row and the first deletion time', async () => {
+      it('soft-deletes once, keeping the row and the first deletion time, and rotates the stamp', async () => {
         const user = await createUser();
         await db.users.softDelete(user.id, at(10));
         await db.users.softDelete(user.id, at(20));
-        expect(await db.users.findById(user.id)).toMatchObject({ id: user.id, deletedAt: at(10) });
+        expect(await db.users.findById(user.id)).toMatchObject({ id: user.id, deletedAt: at(10), securityStamp: 2 });
         expect(await db.users.findByEmail(user.email)).toMatchObject({ deletedAt: at(10) });
       });
     });
@@ -137,16 +166,34 @@ function databaseContract(factory: DbTargetFactory) {
         expect((await db.sessions.rotateRefreshToken(tokenHash, child(), at(1))).kind).toBe('rotated');
       });
 
-      it('creates neither the session nor the token when the statement fails', async () => {
-        const sessionId = id('ses');
-        const unknownUser = id('usr');
-        await expect(
-          db.sessions.createWithRefreshToken(
-            { id: sessionId, userId: unknownUser, createdAt: T0, expiresAt: at(HOUR), ipAddress: null, userAgent: null, amr: [] },
-            { id: id('rt'), sessionId, tokenHash: id('hash'), parentId: null, createdAt: T0, expiresAt: at(HOUR) },
-          ),
-        ).rejects.toThrow();
-        expect(await db.sessions.findById(sessionId)).toBeNull();
+      it('creates nothing for an unknown user, a stale stamp, a deleted or a locked user', async () => {
+        const unknown = await startSession({ userId: id('usr') });
+        expect(unknown.created).toBe(false);
+        expect(await db.sessions.findById(unknown.sessionId)).toBeNull();
+        const user = await createUser();
+        expect((await startSession({ userId: user.id, stamp: 1 })).created).toBe(false);
+        await db.users.lockUntil(user.id, at(900), at(1));
+        expect((await startSession({ userId: user.id, stamp: 1, createdAt: at(2) })).created).toBe(false);
+        const lapsed = await startSession({ userId: user.id, stamp: 1, createdAt: at(901) });
+        expect(lapsed.created).toBe(true);
+        await db.users.softDelete(user.id, at(902));
+        const deleted = await startSession({ userId: user.id, stamp: 2, createdAt: at(903) });
+        expect(deleted.created).toBe(false);
+        expect(await db.sessions.findById(deleted.sessionId)).toBeNull();
+        expect(await db.sessions.listActiveForUser(user.id, at(903))).toHaveLength(1);
+      });
+
+      it('a stamp rotation racing 20 sign-ins verified against the old stamp leaves none of them alive after it', async () => {
+        const user = await createUser();
+        const attempts = Array.from({ length: 20 }, (_, i) => startSession({ userId: user.id, createdAt: at(i) }));
+        const [rotated] = await Promise.all([db.users.rotateSecurityStamp(user.id, at(5)), ...attempts]);
+        expect(rotated).toMatchObject({ securityStamp: 1 });
+        const results = await Promise.all(attempts);
+        // Whatever was created before the rotation is stamped 0 and can no longer refresh.
+        for (const r of results.filter((r) => r.created)) {
+          expect((await db.sessions.rotateRefreshToken(r.tokenHash, child(at(30)), at(30))).kind).toBe('invalid');
+        }
+        expect((await startSession({ userId: user.id, createdAt: at(40) })).created).toBe(false);
       });
 
       it('rotates a live token: the session is touched, the user returned and the child works next', async () => {
@@ -205,11 +252,18 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(2)), at(2))).toEqual({ kind: 'invalid' });
       });
 
-      it('refuses a token of a locked user until the lock has passed', async () => {
+      it('refuses a token of a user locked out by failures until the lock has passed', async () => {
+        const { userId, tokenHash } = await startSession();
+        for (let i = 0; i < 5; i++) await db.users.recordLoginFailure(userId, at(1), { threshold: 5, lockSeconds: 99 });
+        expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(2)), at(2))).toEqual({ kind: 'invalid' });
+        expect((await db.sessions.rotateRefreshToken(tokenHash, child(at(100)), at(100))).kind).toBe('rotated');
+      });
+
+      it('refuses a token of a user locked by an administrator for good: the lock rotated the stamp', async () => {
         const { userId, tokenHash } = await startSession();
         await db.users.lockUntil(userId, at(100), at(1));
         expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(2)), at(2))).toEqual({ kind: 'invalid' });
-        expect((await db.sessions.rotateRefreshToken(tokenHash, child(at(100)), at(100))).kind).toBe('rotated');
+        expect(await db.sessions.rotateRefreshToken(tokenHash, child(at(100)), at(100))).toEqual({ kind: 'invalid' });
       });
 
       it('lists only active sessions of the user, most recently used first', async () => {

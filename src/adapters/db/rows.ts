@@ -84,6 +84,7 @@ export function userFromRow(value: unknown): UserRecord {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     lastLoginAt: toDateOrNull(row.last_login_at),
+    securityStamp: Number(row.security_stamp),
   };
 }
 

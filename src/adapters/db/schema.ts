@@ -28,6 +28,9 @@ export const users = pgTable(
     createdAt: instant('created_at').notNull(),
     updatedAt: instant('updated_at').notNull(),
     lastLoginAt: instant('last_login_at'),
+    // Bumped by every change that must end sign-ins verified against the old state (password change/reset, delete,
+    // admin lock, MFA off, role change). A sign-in creates its session only if the stamp it read is still current.
+    securityStamp: integer('security_stamp').notNull().default(0),
   },
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
@@ -53,6 +56,8 @@ export const sessions = pgTable(
     userAgent: text('user_agent'),
     // Authentication methods (RFC 8176 values such as "pwd", "otp"); jsonb reads back as an array on every driver.
     amr: jsonb('amr').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    // The user's security stamp when the session was created: refresh works only while the two still match.
+    securityStamp: integer('security_stamp').notNull().default(0),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_expires_at_idx').on(t.expiresAt)],
 );

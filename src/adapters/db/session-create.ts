@@ -5,21 +5,43 @@ import { iso, queryRows, type Db } from './rows';
 /**
  * Inserts a session and its first refresh token in one statement (a data-modifying CTE), because the Neon HTTP
  * driver has no interactive transactions and a session without a token, or the reverse, must never exist.
+ *
+ * The insert is conditional on the user state the sign-in verified: the security stamp it read before checking the
+ * password (a reset, change, delete or admin lock since then rotated it), no deletion and no lock now. The `signer`
+ * row is locked (`for update`), so a concurrent stamp rotation either commits first and this creates nothing, or
+ * waits for this session to exist and then revokes it.
  */
-export async function createSessionWithRefreshToken(db: Db, session: NewSession, token: NewRefreshToken): Promise<void> {
+export async function createSessionWithRefreshToken(
+  db: Db,
+  session: NewSession,
+  token: NewRefreshToken,
+  options: { recordSignIn: boolean },
+): Promise<boolean> {
   if (token.sessionId !== session.id) throw new Error('refresh token belongs to another session');
-  await queryRows(
+  const at = iso(session.createdAt);
+  const rows = await queryRows(
     db,
-    sql`with new_session as (
-      insert into sessions (id, user_id, created_at, last_used_at, expires_at, ip_address, user_agent, amr)
-      values (${session.id}::text, ${session.userId}::text, ${iso(session.createdAt)}::timestamptz,
-              ${iso(session.createdAt)}::timestamptz, ${iso(session.expiresAt)}::timestamptz,
-              ${session.ipAddress}::text, ${session.userAgent}::text, ${JSON.stringify(session.amr)}::jsonb)
+    sql`with signer as (
+      select id from users
+      where id = ${session.userId}::text and security_stamp = ${session.securityStamp}::int and deleted_at is null
+        and (locked_until is null or locked_until <= ${at}::timestamptz)
+      for update
+    ), signed_in as (
+      update users set last_login_at = ${at}::timestamptz, failed_login_count = 0, updated_at = ${at}::timestamptz
+      from signer where users.id = signer.id and ${options.recordSignIn}::boolean
+      returning users.id
+    ), new_session as (
+      insert into sessions (id, user_id, created_at, last_used_at, expires_at, ip_address, user_agent, amr, security_stamp)
+      select ${session.id}::text, signer.id, ${at}::timestamptz, ${at}::timestamptz, ${iso(session.expiresAt)}::timestamptz,
+             ${session.ipAddress}::text, ${session.userAgent}::text, ${JSON.stringify(session.amr)}::jsonb, ${session.securityStamp}::int
+      from signer
       returning id, expires_at
     )
     insert into refresh_tokens (id, session_id, token_hash, parent_id, created_at, expires_at)
     select ${token.id}::text, new_session.id, ${token.tokenHash}::text, ${token.parentId}::text,
            ${iso(token.createdAt)}::timestamptz, least(${iso(token.expiresAt)}::timestamptz, new_session.expires_at)
-    from new_session`,
+    from new_session
+    returning session_id`,
   );
+  return rows.length > 0;
 }

@@ -19,7 +19,7 @@ export async function rotateRefreshToken(db: Db, parentHash: string, child: Chil
       where rt.token_hash = ${parentHash}::text
         and rt.spent_at is null and rt.expires_at > ${at}::timestamptz
         and s.id = rt.session_id and s.revoked_at is null and s.expires_at > ${at}::timestamptz
-        and u.id = s.user_id and u.deleted_at is null
+        and u.id = s.user_id and u.deleted_at is null and u.security_stamp = s.security_stamp
         and (u.locked_until is null or u.locked_until <= ${at}::timestamptz)
       returning rt.id, rt.session_id, s.expires_at as session_expires_at, to_jsonb(u.*) as user_row
     ), child as (
@@ -57,7 +57,8 @@ async function readSpentParent(db: Db, parentHash: string, at: string): Promise<
       join sessions as s on s.id = rt.session_id
       join users as u on u.id = s.user_id
       left join refresh_tokens as c on c.parent_id = rt.id
-    where rt.token_hash = ${parentHash}::text and rt.spent_at is not null`,
+    -- A session from before a password reset, delete or admin lock is simply over: no reuse alarm for it.
+    where rt.token_hash = ${parentHash}::text and rt.spent_at is not null and s.security_stamp = u.security_stamp`,
   );
   if (!row) return { kind: 'invalid' };
   const spent = jsonObject(row.spent);

@@ -20,7 +20,7 @@ const sessionColumns = {
 
 export function sessionRepository(db: Db): SessionRepository {
   return {
-    createWithRefreshToken: (session, token) => createSessionWithRefreshToken(db, session, token),
+    createWithRefreshToken: (session, token, options) => createSessionWithRefreshToken(db, session, token, options),
 
     rotateRefreshToken: (parentHash, child, now) => rotateRefreshToken(db, parentHash, child, now),
 

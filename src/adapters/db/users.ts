@@ -1,8 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { NewUser, UserRecord, UserRepository } from '../../core/ports';
 import type { Db } from './rows';
 import { users } from './schema';
+import { bumpStamp, changePasswordStatement, recordLoginFailureStatement, rotateStampStatement } from './user-statements';
 
 // Every operation is one statement; counters are incremented by the database, never read-modify-written here.
 export function userRepository(db: Db): UserRepository {
@@ -36,33 +37,35 @@ export function userRepository(db: Db): UserRepository {
       return updateReturning(id, { name, updatedAt: now });
     },
 
-    async setPasswordHash(id, passwordHash, now) {
-      await updateReturning(id, { passwordHash, updatedAt: now });
-    },
-
-    async recordLoginSuccess(id, now) {
-      await updateReturning(id, { lastLoginAt: now, failedLoginCount: 0, lockedUntil: null, updatedAt: now });
-    },
-
-    async recordLoginFailure(id, now) {
-      const [row] = await db
+    async rehashPassword(id, expectedHash, passwordHash, now) {
+      const rows = await db
         .update(users)
-        .set({ failedLoginCount: sql`${users.failedLoginCount} + 1`, updatedAt: now })
-        .where(eq(users.id, id))
-        .returning({ failedLoginCount: users.failedLoginCount });
-      return row?.failedLoginCount ?? 0;
+        .set({ passwordHash, updatedAt: now })
+        .where(and(eq(users.id, id), eq(users.passwordHash, expectedHash)))
+        .returning({ id: users.id });
+      return rows.length > 0;
     },
+
+    changePassword: (id, passwordHash, now, options) => changePasswordStatement(db, id, passwordHash, now, options),
+
+    recordLoginFailure: (id, now, policy) => recordLoginFailureStatement(db, id, now, policy),
 
     async lockUntil(id, until, now) {
-      await updateReturning(id, { lockedUntil: until, updatedAt: now });
+      await updateReturning(id, { lockedUntil: until, securityStamp: bumpStamp, updatedAt: now });
     },
+
+    rotateSecurityStamp: (id, now, keepSessionId) => rotateStampStatement(db, id, now, keepSessionId),
 
     async unlock(id, now) {
       await updateReturning(id, { lockedUntil: null, failedLoginCount: 0, updatedAt: now });
     },
 
     async softDelete(id, now) {
-      await updateReturning(id, { deletedAt: sql`coalesce(${users.deletedAt}, ${now.toISOString()}::timestamptz)`, updatedAt: now });
+      await updateReturning(id, {
+        deletedAt: sql`coalesce(${users.deletedAt}, ${now.toISOString()}::timestamptz)`,
+        securityStamp: bumpStamp,
+        updatedAt: now,
+      });
     },
 
     markEmailVerified(id, now) {

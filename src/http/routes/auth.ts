@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { login, register } from '../../core/auth';
-import { AppError } from '../../core/errors';
 import { refreshTokens } from '../../core/refresh';
 import { logout } from '../../core/sessions';
 import { requestContext } from '../context';
+import { signInData } from '../sign-in-data';
 import { authenticate } from '../middleware/authenticate';
 import { authRateLimit } from '../middleware/auth-rate-limit';
 import { createRouter } from '../router';
@@ -58,8 +58,7 @@ export const authRoutes = createRouter()
   .openapi(loginRoute, async (c) => {
     const deps = c.get('deps');
     const result = await login(deps, deps.auth, c.req.valid('json'), requestContext(c));
-    if (result.mfaRequired) throw new AppError('INTERNAL_ERROR', 'MFA login is not available yet');
-    return c.json({ success: true as const, data: { mfaRequired: false as const, user: result.user, ...result.tokens } }, 200);
+    return c.json({ success: true as const, data: signInData(result) }, 200);
   })
   .openapi(refreshRoute, async (c) => {
     const tokens = await refreshTokens(c.get('deps'), c.req.valid('json').refreshToken, requestContext(c));

@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm';
+import type { UserRepository } from '../../core/ports';
+import { iso, queryRows, toDateOrNull, userFromRow, type Db } from './rows';
+import { users } from './schema';
+
+// The user updates that must decide on the row's current state inside the statement (never read-then-write).
+
+export const bumpStamp = sql`${users.securityStamp} + 1`;
+
+/**
+ * A new password and a new stamp in one statement; the session kept (change-password's own) moves to the new stamp
+ * in the same statement, so its refresh never sees a gap.
+ */
+export async function changePasswordStatement(
+  db: Db,
+  id: string,
+  passwordHash: string,
+  now: Date,
+  options: Parameters<UserRepository['changePassword']>[3],
+) {
+  const at = iso(now);
+  const [row] = await queryRows(
+    db,
+    sql`with changed as (
+      update users set password_hash = ${passwordHash}::text, security_stamp = security_stamp + 1, updated_at = ${at}::timestamptz,
+        locked_until = case when ${options.reset === true} then null else locked_until end,
+        failed_login_count = case when ${options.reset === true} then 0 else failed_login_count end,
+        email_verified_at = case when ${options.reset === true} then coalesce(email_verified_at, ${at}::timestamptz) else email_verified_at end
+      where id = ${id}::text and deleted_at is null
+        and (${options.expectedHash ?? null}::text is null or password_hash = ${options.expectedHash ?? null}::text)
+      returning *
+    ), kept as (
+      update sessions set security_stamp = changed.security_stamp
+      from changed where sessions.id = ${options.keepSessionId ?? null}::text and sessions.user_id = changed.id
+      returning sessions.id
+    )
+    select to_jsonb(changed.*) as user_row, (select count(*) from kept) as kept from changed`,
+  );
+  return row ? userFromRow(row.user_row) : null;
+}
+
+export async function rotateStampStatement(db: Db, id: string, now: Date, keepSessionId: string | undefined) {
+  const [row] = await queryRows(
+    db,
+    sql`with changed as (
+      update users set security_stamp = security_stamp + 1, updated_at = ${iso(now)}::timestamptz
+      where id = ${id}::text returning *
+    ), kept as (
+      update sessions set security_stamp = changed.security_stamp
+      from changed where sessions.id = ${keepSessionId ?? null}::text and sessions.user_id = changed.id
+      returning sessions.id
+    )
+    select to_jsonb(changed.*) as user_row, (select count(*) from kept) as kept from changed`,
+  );
+  return row ? userFromRow(row.user_row) : null;
+}
+
+/**
+ * One failure, counted on the row as it is now (`for update` re-reads it after a concurrent writer commits): the
+ * count starts again once a lock has lapsed, and only the failure that reaches the threshold locks, so concurrent
+ * failures lock once (one audit row, one mail). A failure while locked counts but never extends the lock.
+ */
+export async function recordLoginFailureStatement(
+  db: Db,
+  id: string,
+  now: Date,
+  policy: { threshold: number; lockSeconds: number },
+): Promise<{ failures: number; lockedUntil: Date | null }> {
+  const at = iso(now);
+  const until = iso(new Date(now.getTime() + policy.lockSeconds * 1000));
+  const [row] = await queryRows(
+    db,
+    sql`with current as (
+      select id, locked_until > ${at}::timestamptz as locked,
+        case when locked_until <= ${at}::timestamptz then 1 else failed_login_count + 1 end as failures
+      from users where id = ${id}::text for update
+    ), counted as (
+      update users set failed_login_count = current.failures, updated_at = ${at}::timestamptz,
+        locked_until = case
+          when current.locked then users.locked_until
+          when current.failures >= ${policy.threshold}::int then ${until}::timestamptz
+          else null end
+      from current where users.id = current.id
+      returning users.failed_login_count as failures,
+        case when current.locked is not true and current.failures >= ${policy.threshold}::int then users.locked_until end as locked_now
+    )
+    select failures, locked_now from counted`,
+  );
+  return { failures: Number(row?.failures ?? 0), lockedUntil: toDateOrNull(row?.locked_now) };
+}

@@ -1,0 +1,66 @@
+import { recordAudit } from './audit';
+import type { CoreDeps, RequestContext } from './deps';
+import { invalidCredentials } from './errors';
+import { startMfaChallenge } from './mfa-challenge';
+import type { UserRecord } from './ports';
+import { startSession, type TokenPair } from './tokens';
+import { isLocked, toPublicUser, type PublicUser } from './users';
+
+// The one way every sign-in ends (DESIGN.md "Seams"): password, TOTP, backup code, OAuth exchange and passkey all
+// verify a factor against a user record they read first, then come here. The session is created only while that
+// record's security stamp is still the user's (core/tokens.ts startSession), so a sign-in that verified against a
+// state that changed in the meantime (a reset, a lock, a deletion) creates nothing and gets the generic 401.
+
+/** `method` is what the last factor was (API.md metrics: password, mfa, backup_code, oauth, passkey). */
+export type SignInMethod = 'password' | 'mfa' | 'backup_code' | 'oauth' | 'passkey';
+
+export interface SignInFactor {
+  method: SignInMethod;
+  /** RFC 8176 values the finished session carries: ["pwd"], ["pwd","otp"], ["oauth"], ["hwk","user"], ... */
+  amr: string[];
+}
+
+export type SignInResult =
+  | { mfaRequired: false; user: PublicUser; tokens: TokenPair }
+  | { mfaRequired: true; mfaToken: string; expiresIn: number };
+
+/** The session passed a second factor: a TOTP or backup code, or a passkey with user verification. */
+export function satisfiesMfa(amr: readonly string[]): boolean {
+  return amr.includes('otp') || (amr.includes('hwk') && amr.includes('user'));
+}
+
+/** Deleted and locked accounts never sign in, whatever factor they bring; the same generic 401 as a bad password. */
+export function assertMaySignIn(user: UserRecord | null, nowMs: number): asserts user is UserRecord {
+  if (!user || user.deletedAt || isLocked(user, nowMs)) throw invalidCredentials();
+}
+
+/** A first factor passed: an MFA user gets a challenge (no tokens), anyone else a finished sign-in. */
+export async function afterFirstFactor(deps: CoreDeps, user: UserRecord, factor: SignInFactor, ctx: RequestContext): Promise<SignInResult> {
+  if (user.mfaEnabledAt && !satisfiesMfa(factor.amr)) {
+    // An MFA login is not a success until the second factor passes: the failure counter must survive the first
+    // step, or an attacker holding the password could guess codes forever by logging in again between guesses.
+    const challenge = await startMfaChallenge(deps, user, factor, ctx);
+    return { mfaRequired: true, ...challenge };
+  }
+  return { mfaRequired: false, ...(await finishSignIn(deps, user, factor, ctx)) };
+}
+
+/**
+ * Records the success and starts the session in one conditional statement, then audits it. `user` must be the
+ * record the factors were verified against (its security stamp is the condition).
+ */
+export async function finishSignIn(
+  deps: CoreDeps,
+  user: UserRecord,
+  factor: SignInFactor,
+  ctx: RequestContext,
+): Promise<{ user: PublicUser; tokens: TokenPair }> {
+  const tokens = await startSession(deps, user, factor.amr, ctx, { recordSignIn: true });
+  if (!tokens) {
+    await recordAudit(deps, ctx, { action: 'LOGIN_FAILURE', outcome: 'failure', userId: user.id, metadata: { reason: 'state_changed', method: factor.method } });
+    throw invalidCredentials();
+  }
+  await recordAudit(deps, ctx, { action: 'LOGIN_SUCCESS', outcome: 'success', userId: user.id, metadata: { method: factor.method, amr: factor.amr } });
+  const now = new Date(deps.clock.nowMs());
+  return { user: toPublicUser({ ...user, lastLoginAt: now, failedLoginCount: 0 }), tokens };
+}
