@@ -34,8 +34,9 @@ function buildApp(deps: AppDeps) {
   app.use('*', requestId());
   app.use('*', requestLogger(deps.logger));
   app.use('*', securityHeaders());
-  app.use('*', cors(deps.config.corsOrigins));
   app.use('*', clientIp());
+  // Answers preflights itself, so they reach neither the body checks nor the rate limits below.
+  app.use('*', cors(deps.config.corsOrigins));
   app.use('*', jsonBody());
   app.use('*', rateLimit('global', (config) => config.rateLimit.global));
   app.use('/api/v1/*', async function noStore(c, next) {
