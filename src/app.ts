@@ -14,6 +14,7 @@ import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
+import { rootRoutes } from './http/routes/root';
 import { devRoutes } from './http/routes/dev';
 import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
@@ -53,6 +54,7 @@ function buildApp(deps: AppDeps) {
     .route('/api/v1/users', userRoutes)
     .route('/api/v1/sessions', sessionRoutes);
 
+  app.route('/', rootRoutes);
   app.route('/demo', demoRoutes);
   // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.
   if (deps.config.devRoutesEnabled && isDevMailbox(deps.mailer)) app.route('/dev', devRoutes(deps.mailer));
