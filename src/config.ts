@@ -68,6 +68,9 @@ const schema = z.object({
   GITHUB_CLIENT_SECRET: optionalString,
   OAUTH_REDIRECT_URL: z.url().optional(),
   OAUTH_ALLOWED_REDIRECTS: list,
+  WEBAUTHN_RP_ID: optionalString,
+  WEBAUTHN_RP_NAME: z.string().trim().min(1).max(64).default('authgate'),
+  WEBAUTHN_ORIGINS: list,
   METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
@@ -118,11 +121,40 @@ export interface Config {
     redirectUrl: string | undefined;
     allowedRedirects: string[];
   };
+  /** The WebAuthn relying party: passkeys are scoped to `rpId` and accepted only from `origins`. */
+  webauthn: { rpId: string; rpName: string; origins: string[] };
   metricsToken: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
 type Env = Record<string, unknown>;
+
+/**
+ * WebAuthn scopes a credential to the RP ID, and a browser only uses it on an origin whose host is the RP ID or a
+ * subdomain of it (WebAuthn L2 §5.1.3 step 8). A setting no browser could satisfy is a deployment error, so it stops
+ * start-up instead of failing every passkey ceremony later. Public-suffix RP IDs (`com`) are the browser's to refuse.
+ */
+function webauthnSettings(appUrl: string, rpIdSetting: string | undefined, rpName: string, originsSetting: string[]) {
+  const origins = originsSetting.length > 0 ? originsSetting : [new URL(appUrl).origin];
+  for (const origin of origins) {
+    // Exactly what a browser puts in clientDataJSON.origin: scheme, host and a non-default port, nothing else.
+    const parsed = URL.canParse(origin) ? new URL(origin) : null;
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(`setting WEBAUTHN_ORIGINS is invalid: "${origin}" is not a bare origin (scheme://host[:port])`);
+    }
+  }
+  const rpId = (rpIdSetting ?? new URL(appUrl).hostname).toLowerCase();
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(rpId)) {
+    throw new ConfigError(`setting WEBAUTHN_RP_ID is invalid: "${rpId}" is not a domain name (no scheme, port or path)`);
+  }
+  for (const origin of origins) {
+    const host = new URL(origin).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      throw new ConfigError(`setting WEBAUTHN_RP_ID is invalid: "${rpId}" is not a registrable suffix of the host of ${origin}`);
+    }
+  }
+  return { rpId, rpName, origins };
+}
 
 function pair(id: string | undefined, secret: string | undefined) {
   return id && secret ? { clientId: id, clientSecret: secret } : undefined;
@@ -203,6 +235,7 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
       redirectUrl: s.OAUTH_REDIRECT_URL,
       allowedRedirects: s.OAUTH_ALLOWED_REDIRECTS,
     },
+    webauthn: webauthnSettings(appUrl, s.WEBAUTHN_RP_ID, s.WEBAUTHN_RP_NAME, s.WEBAUTHN_ORIGINS),
     metricsToken: s.METRICS_TOKEN,
     logLevel: s.LOG_LEVEL,
   };

@@ -72,6 +72,46 @@ describe('settings', () => {
   });
 });
 
+describe('WebAuthn settings', () => {
+  it('default to the host and origin of APP_URL and the name authgate', () => {
+    expect(loadConfig({ APP_URL: 'https://auth.example.com/base/' }, 'node').webauthn).toEqual({
+      rpId: 'auth.example.com',
+      rpName: 'authgate',
+      origins: ['https://auth.example.com'],
+    });
+    expect(loadConfig({ PORT: '4000' }, 'node').webauthn).toEqual({ rpId: 'localhost', rpName: 'authgate', origins: ['http://localhost:4000'] });
+  });
+
+  it('accept an RP ID that is the host or a parent domain of every origin', () => {
+    const config = loadConfig(
+      { WEBAUTHN_RP_ID: 'Example.com', WEBAUTHN_RP_NAME: 'Example', WEBAUTHN_ORIGINS: 'https://example.com, https://login.example.com:8443' },
+      'node',
+    );
+    expect(config.webauthn).toEqual({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com', 'https://login.example.com:8443'] });
+  });
+
+  it('stop start-up with one line naming the setting when no browser could use them', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ WEBAUTHN_RP_ID: 'other.example', APP_URL: 'https://auth.example.com' }, /^setting WEBAUTHN_RP_ID is invalid: "other.example" is not a registrable suffix of the host of https:\/\/auth\.example\.com$/],
+      // A look-alike that merely ends with the same letters is not a parent domain.
+      [{ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://evilexample.com' }, /^setting WEBAUTHN_RP_ID is invalid/],
+      [{ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.com,https://example.org' }, /^setting WEBAUTHN_RP_ID is invalid: .*https:\/\/example\.org$/],
+      [{ WEBAUTHN_RP_ID: 'https://example.com' }, /^setting WEBAUTHN_RP_ID is invalid: .* is not a domain name/],
+      [{ WEBAUTHN_RP_ID: 'example.com:443' }, /^setting WEBAUTHN_RP_ID is invalid/],
+      [{ WEBAUTHN_ORIGINS: 'https://example.com/login' }, /^setting WEBAUTHN_ORIGINS is invalid: "https:\/\/example\.com\/login" is not a bare origin/],
+      [{ WEBAUTHN_ORIGINS: 'https://example.com/' }, /^setting WEBAUTHN_ORIGINS is invalid/],
+      [{ WEBAUTHN_ORIGINS: 'https://example.com?x=1' }, /^setting WEBAUTHN_ORIGINS is invalid/],
+      [{ WEBAUTHN_ORIGINS: 'example.com' }, /^setting WEBAUTHN_ORIGINS is invalid/],
+      [{ WEBAUTHN_ORIGINS: 'ftp://example.com' }, /^setting WEBAUTHN_ORIGINS is invalid/],
+    ];
+    for (const [env, message] of cases) {
+      const error = errorOf(env);
+      expect(error, JSON.stringify(env)).toMatch(message);
+      expect(error).not.toContain('\n');
+    }
+  });
+});
+
 describe('key settings', () => {
   it('stop start-up with one line naming the setting, never echoing the key', async () => {
     const { loadSigningKeys } = await import('../../src/core/keys');
