@@ -1,5 +1,8 @@
 // The ports: everything the domain needs from the world. Implementations live in src/adapters.
 // Rule: every operation is atomic on its own (no read-then-write across two calls).
+import type { PasskeyRepository } from './passkey-ports';
+
+export type * from './passkey-ports';
 
 export type Role = 'USER' | 'ADMIN' | 'SUPER_ADMIN';
 
@@ -260,6 +263,7 @@ export interface Database {
   oneTimeTokens: OneTimeTokenRepository;
   audit: AuditRepository;
   secrets: SecretRepository;
+  passkeys: PasskeyRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../core/ports';
 import { auditRepository } from './audit';
 import { oneTimeTokenRepository } from './one-time-tokens';
+import { passkeyRepository } from './passkeys';
 import { queryRows, type Db } from './rows';
 import { secretRepository } from './secrets';
 import { sessionRepository } from './sessions';
@@ -17,6 +18,7 @@ export function createDatabase(db: Db, kind: Database['kind'], close: () => Prom
     oneTimeTokens: withUnavailableMapping(oneTimeTokenRepository(db)),
     audit: withUnavailableMapping(auditRepository(db)),
     secrets: withUnavailableMapping(secretRepository(db)),
+    passkeys: withUnavailableMapping(passkeyRepository(db)),
     async ping() {
       await queryRows(db, sql`select 1`);
     },
