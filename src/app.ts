@@ -14,6 +14,8 @@ import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
+import { passkeyAuthRoutes } from './http/routes/passkey-auth';
+import { passkeyRoutes } from './http/routes/passkeys';
 import { rootRoutes } from './http/routes/root';
 import { devRoutes } from './http/routes/dev';
 import { sessionRoutes } from './http/routes/sessions';
@@ -51,8 +53,10 @@ function buildApp(deps: AppDeps) {
     .route('/.well-known', wellKnownRoutes)
     .route('/api/v1/auth', authRoutes)
     .route('/api/v1/auth', accountRoutes)
+    .route('/api/v1/auth', passkeyAuthRoutes)
     .route('/api/v1/users', userRoutes)
-    .route('/api/v1/sessions', sessionRoutes);
+    .route('/api/v1/sessions', sessionRoutes)
+    .route('/api/v1/passkeys', passkeyRoutes);
 
   app.route('/', rootRoutes);
   app.route('/demo', demoRoutes);

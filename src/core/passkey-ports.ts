@@ -42,7 +42,8 @@ export interface PasskeyRepository {
 
 export interface PasskeyDescriptor {
   id: string;
-  type: 'public-key';
+  /** Always "public-key" today; typed as the JSON dictionary types it. */
+  type: string;
   transports?: string[];
 }
 
@@ -100,6 +101,11 @@ export interface PasskeyAuthenticationResponse extends CredentialJSON {
   response: { clientDataJSON: string; authenticatorData: string; signature: string; userHandle?: string };
 }
 
+/** Which check refused a response (for the audit trail; never shown to a signing-in client). */
+export type PasskeyRefusal = 'challenge' | 'origin' | 'rp_id' | 'type' | 'user_presence' | 'signature' | 'attestation' | 'malformed';
+
+export type PasskeyCheck<T> = ({ verified: true } & T) | { verified: false; reason: PasskeyRefusal };
+
 export interface VerifiedPasskeyRegistration {
   credentialId: string;
   publicKey: string;
@@ -119,7 +125,7 @@ export interface VerifiedPasskeyAssertion {
 /**
  * The ceremonies' checks. `challenge` is ours (base64url, made by the caller and kept as a one-time secret). Both
  * verifications check the challenge, the origin (only the configured ones), the RP ID hash and the user-present flag;
- * an assertion also its signature over the stored public key. Anything wrong or malformed gives null, never a throw.
+ * an assertion also its signature over the stored public key. Anything wrong or malformed is refused, never thrown.
  */
 export interface PasskeyVerifier {
   registrationOptions(input: {
@@ -128,11 +134,11 @@ export interface PasskeyVerifier {
     exclude: Pick<PasskeyRecord, 'credentialId' | 'transports'>[];
   }): Promise<PasskeyCreationOptions>;
   authenticationOptions(input: { challenge: string }): Promise<PasskeyRequestOptions>;
-  verifyRegistration(response: PasskeyRegistrationResponse, challenge: string): Promise<VerifiedPasskeyRegistration | null>;
+  verifyRegistration(response: PasskeyRegistrationResponse, challenge: string): Promise<PasskeyCheck<VerifiedPasskeyRegistration>>;
   /** The sign count is left to the caller, who alone knows the stored one's policy and audits a clone. */
   verifyAuthentication(
     response: PasskeyAuthenticationResponse,
     challenge: string,
     credential: Pick<PasskeyRecord, 'credentialId' | 'publicKey'>,
-  ): Promise<VerifiedPasskeyAssertion | null>;
+  ): Promise<PasskeyCheck<VerifiedPasskeyAssertion>>;
 }

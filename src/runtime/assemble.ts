@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { Config } from '../config';
+import { createPasskeyVerifier } from '../adapters/webauthn/simplewebauthn';
 import { deriveKeyBytes, hexToBytes, importHmacKey, randomToken, webRandom } from '../core/crypto';
 import { loadSigningKeys } from '../core/keys';
 import type { Logger } from '../core/logger';
@@ -48,6 +49,7 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
     db: parts.db,
     kv: parts.kv,
     passwords: parts.passwords,
+    passkeyVerifier: createPasskeyVerifier(parts.config.webauthn),
     mailer: parts.mailer,
     clock,
     random,
