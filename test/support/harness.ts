@@ -45,6 +45,8 @@ export type HarnessDatabase = 'pglite' | 'postgres';
 
 export interface HarnessOptions {
   database?: HarnessDatabase;
+  /** Node: listen on this loopback port (a browser's origin, e.g. for WebAuthn, must be known before start-up). */
+  port?: number;
 }
 
 /** Settings every harness starts from; a test may override any of them. Argon2 is cheaper than production for speed. */
