@@ -3,9 +3,10 @@
 // no file system and the bundle must be the same on both runtimes.
 //   node --import tsx scripts/extract-webauthn-browser.ts          write the file
 //   node --import tsx scripts/extract-webauthn-browser.ts --check  exit 1 when the committed file is out of date
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { isMain, writeOrCheck } from './generated-file';
 
 const target = new URL('../src/http/assets/simplewebauthn-browser.generated.ts', import.meta.url);
 // The package exports only its entry points; the bundle sits beside them (script/index.js → ../dist/bundle/).
@@ -20,17 +21,4 @@ export async function renderWebAuthnBrowser(): Promise<string> {
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  const rendered = await renderWebAuthnBrowser();
-  if (process.argv.includes('--check')) {
-    const committed = await readFile(target, 'utf8').catch(() => '');
-    if (committed !== rendered) {
-      console.error('src/http/assets/simplewebauthn-browser.generated.ts is out of date: run node --import tsx scripts/extract-webauthn-browser.ts');
-      process.exit(1);
-    }
-    console.log('@simplewebauthn/browser bundle is up to date');
-  } else {
-    await writeFile(target, rendered);
-    console.log(`wrote ${target.pathname}`);
-  }
-}
+if (isMain(import.meta.url)) await writeOrCheck(import.meta.url, target, await renderWebAuthnBrowser());

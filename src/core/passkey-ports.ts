@@ -106,15 +106,10 @@ export type PasskeyRefusal = 'challenge' | 'origin' | 'rp_id' | 'type' | 'user_p
 
 export type PasskeyCheck<T> = ({ verified: true } & T) | { verified: false; reason: PasskeyRefusal };
 
-export interface VerifiedPasskeyRegistration {
-  credentialId: string;
-  publicKey: string;
-  signCount: number;
-  transports: string[];
-  backedUp: boolean;
-  aaguid: string;
+/** What a verified registration yields: the credential to store, and whether the user was verified making it. */
+export type VerifiedPasskeyRegistration = Pick<PasskeyRecord, 'credentialId' | 'publicKey' | 'signCount' | 'transports' | 'backedUp' | 'aaguid'> & {
   userVerified: boolean;
-}
+};
 
 export interface VerifiedPasskeyAssertion {
   signCount: number;
