@@ -163,3 +163,17 @@ describe('signing in with a passkey', () => {
     expect(await auditActions(h, user.id)).toContain('LOGOUT');
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('documents every passkey route with the schemas that validate it, and a Passkey without key material', async () => {
+    const doc = await json(await h.request('/openapi.json'));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/passkeys', '/api/v1/passkeys/{id}', '/api/v1/passkeys/register/options', '/api/v1/passkeys/register/verify', '/api/v1/auth/passkey/options', '/api/v1/auth/passkey/verify']),
+    );
+    expect(Object.keys(doc.paths['/api/v1/passkeys/{id}']).sort()).toEqual(['delete', 'patch']);
+    expect(doc.paths['/api/v1/auth/passkey/verify'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PasskeyLoginRequest' });
+    expect(Object.keys(doc.components.schemas.Passkey.properties).sort()).toEqual(['backedUp', 'createdAt', 'id', 'lastUsedAt', 'name', 'transports']);
+    expect(doc.components.schemas).toHaveProperty('RegistrationResponseJSON');
+    expect(doc.components.schemas).toHaveProperty('PublicKeyCredentialRequestOptionsJSON');
+  });
+});
