@@ -1,8 +1,11 @@
+// Must stay the first import: it stops an unsupported Node with one line before anything else is evaluated.
+import './require-node';
 import { serve } from '@hono/node-server';
 import { Server, type ServerResponse } from 'node:http';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { describeError } from '../core/logger';
+import { nodePasswordEngineName } from '../adapters/password/node';
 import { purgeExpiredTokens } from '../core/maintenance';
 import { createNodeDeps } from './node-deps';
 
@@ -20,7 +23,7 @@ async function main() {
     const keyValue = { redis: 'redis (REDIS_URL)', upstash: 'upstash (UPSTASH_REDIS_REST_URL)', embedded: `embedded (${config.dataDir}/kv.json)` }[deps.kv.kind];
     const host = info.address.includes(':') ? `[${info.address}]` : info.address;
     console.log(`authgate listening on http://${host}:${info.port} (public URL ${config.appUrl})`);
-    console.log(`  database: ${database} · key-value: ${keyValue} · mail: ${deps.mailer.kind}`);
+    console.log(`  database: ${database} · key-value: ${keyValue} · mail: ${deps.mailer.kind} · passwords: ${nodePasswordEngineName}`);
   });
 
   // Expired and revoked tokens are purged hourly (the Workers entry does it from a cron trigger).
