@@ -17,7 +17,8 @@ import { clonePgliteClient } from './pglite-snapshot';
  * exactly as behind a reverse proxy.
  */
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', ...env }, 'node');
+  // Mail always lands in the dev mailbox below, so say so: production (NODE_ENV) refuses an implicit dev mailbox.
+  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', MAIL_TRANSPORT: 'dev', ...env }, 'node');
   const clock = createTestClock();
   const client = await clonePgliteClient();
   const db = await pgliteDatabase(client);

@@ -43,7 +43,7 @@ describe('settings', () => {
 
   it('names the bad setting in one line', () => {
     expect(errorOf({ RATE_LIMIT_AUTH: 'abc' })).toMatch(/^setting RATE_LIMIT_AUTH is invalid: expected <requests>\/<seconds>/);
-    expect(errorOf({ PORT: '99999' })).toMatch(/^setting PORT is invalid/);
+    expect(errorOf({ PORT: '99999' })).toBe('setting PORT must be a whole number between 1 and 65535, got "99999"');
     expect(errorOf({ MFA_ENCRYPTION_KEY: 'short' })).toMatch(/^setting MFA_ENCRYPTION_KEY is invalid/);
     expect(errorOf({ CORS_ORIGINS: 'https://ok.example.com,https://bad.example.com/path' })).toMatch(/^setting CORS_ORIGINS is invalid/);
     expect(errorOf({ ADMIN_EMAIL: 'root@example.com' })).toBe('setting ADMIN_PASSWORD is missing: it goes with ADMIN_EMAIL');
@@ -68,7 +68,46 @@ describe('settings', () => {
   });
 
   it('turns dev routes off in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }, 'node').devRoutesEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com:587' }, 'node').devRoutesEnabled).toBe(false);
+  });
+});
+
+describe('settings that used to be accepted and then misbehave', () => {
+  it('APP_URL must be an http(s) URL with a host and nothing after it but "/"', () => {
+    const why = 'expected an http(s) URL with a host and no path, query or fragment, e.g. https://auth.example.com';
+    for (const value of ['localhost:3999', 'auth.example.com', 'ftp://auth.example.com', 'http://', 'https://auth.example.com/app', 'https://auth.example.com/?x=1', 'https://auth.example.com#top', 'https://user:pw@auth.example.com']) {
+      expect(errorOf({ APP_URL: value }), value).toBe(`setting APP_URL is invalid: ${why}`);
+    }
+    expect(loadConfig({ APP_URL: 'http://localhost:3999' }, 'node').appUrl).toBe('http://localhost:3999');
+    expect(loadConfig({ APP_URL: 'https://Auth.Example.com/' }, 'node').appUrl).toBe('https://auth.example.com');
+    expect(loadConfig({ APP_URL: 'https://auth.example.com:8443' }, 'node').jwt.issuer).toBe('https://auth.example.com:8443');
+  });
+
+  it('the mail HTTP API and Upstash URLs must be http(s) URLs with a host', () => {
+    expect(errorOf({ MAIL_HTTP_URL: 'localhost:8025/send' })).toMatch(/^setting MAIL_HTTP_URL is invalid: expected an http\(s\) URL/);
+    expect(errorOf({ UPSTASH_REDIS_REST_URL: 'eu1.upstash.io:443', UPSTASH_REDIS_REST_TOKEN: 't' })).toMatch(/^setting UPSTASH_REDIS_REST_URL is invalid/);
+    expect(loadConfig({ MAIL_HTTP_URL: 'https://mail.example.com/v1/send' }, 'node').mail.httpUrl).toBe('https://mail.example.com/v1/send');
+  });
+
+  it('numbers are described in words, with the value given', () => {
+    expect(errorOf({ PORT: 'abc' })).toBe('setting PORT must be a whole number between 1 and 65535, got "abc"');
+    expect(errorOf({ PORT: '0' })).toBe('setting PORT must be a whole number between 1 and 65535, got "0"');
+    expect(errorOf({ PORT: '3000.5' })).toBe('setting PORT must be a whole number between 1 and 65535, got "3000.5"');
+    expect(errorOf({ ACCESS_TOKEN_TTL_SECONDS: '-5' })).toBe('setting ACCESS_TOKEN_TTL_SECONDS must be a whole number of at least 1, got "-5"');
+    expect(errorOf({ REFRESH_REUSE_GRACE_SECONDS: 'ten' })).toBe('setting REFRESH_REUSE_GRACE_SECONDS must be a whole number of at least 0, got "ten"');
+    expect(errorOf({ ARGON2_MEMORY_KIB: '4' })).toBe('setting ARGON2_MEMORY_KIB must be a whole number of at least 8, got "4"');
+    expect(errorOf({ ARGON2_PARALLELISM: '17' })).toBe('setting ARGON2_PARALLELISM must be a whole number between 1 and 16, got "17"');
+    expect(errorOf({ LOCKOUT_THRESHOLD: '1e3' })).toBe('setting LOCKOUT_THRESHOLD must be a whole number of at least 1, got "1e3"');
+    expect(loadConfig({ PORT: '65535', REFRESH_REUSE_GRACE_SECONDS: '0' }, 'node')).toMatchObject({ port: 65535, refreshReuseGraceSeconds: 0 });
+  });
+
+  it('production refuses to start without a mail transport instead of dropping every mail', () => {
+    expect(errorOf({ NODE_ENV: 'production' })).toBe(
+      'setting MAIL_TRANSPORT is missing: NODE_ENV=production has no dev mailbox, so every mail would be dropped; set SMTP_URL or MAIL_HTTP_URL (or MAIL_TRANSPORT=dev to send none)',
+    );
+    expect(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com:587' }, 'node').mail.transport).toBe('smtp');
+    expect(loadConfig({ NODE_ENV: 'production', MAIL_HTTP_URL: 'https://mail.example.com/send' }, 'node').mail.transport).toBe('http');
+    expect(loadConfig({ NODE_ENV: 'production', MAIL_TRANSPORT: 'dev' }, 'node').mail.transport).toBe('dev');
   });
 });
 
