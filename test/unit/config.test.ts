@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
+import { loadSigningKeys } from '../../src/core/keys';
 
 const workersEnv = {
   DATABASE_URL: 'postgresql://u:p@db.example.neon.tech/app',
@@ -129,5 +131,62 @@ describe('key settings', () => {
       expect((error as Error).message).not.toContain('\n');
       expect((error as Error).message).not.toContain('not base64');
     }
+  });
+});
+
+describe('key settings that hold the wrong kind of key', () => {
+  const pem = (pair: { privateKey: { export(o: object): string | Buffer }; publicKey: { export(o: object): string | Buffer } }) => ({
+    privateKey: String(pair.privateKey.export({ type: 'pkcs8', format: 'pem' })),
+    publicKey: String(pair.publicKey.export({ type: 'spki', format: 'pem' })),
+  });
+  const jwk = (pair: { privateKey: { export(o: object): unknown }; publicKey: { export(o: object): unknown } }) => ({
+    privateKey: JSON.stringify(pair.privateKey.export({ format: 'jwk' })),
+    publicKey: JSON.stringify([pair.publicKey.export({ format: 'jwk' })]),
+  });
+  const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ed25519 = generateKeyPairSync('ed25519');
+  const rsa2048 = pem(generateKeyPairSync('rsa', { modulusLength: 2048 }));
+  const sec1 = String(ec.privateKey.export({ type: 'sec1', format: 'pem' }));
+
+  async function keyError(privateKey: string, previous?: string): Promise<string> {
+    const error = await loadSigningKeys(privateKey, previous).then(() => new Error('expected a ConfigError'), (e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    // No key material: not one 16-character run of the key's base64 or JWK members.
+    for (const material of [privateKey, previous ?? '']) {
+      for (const run of material.match(/[A-Za-z0-9+/_-]{16,}/g) ?? []) expect(message).not.toContain(run.slice(0, 16));
+    }
+    return message;
+  }
+
+  it('refuses an RSA private key under 2048 bits, as PEM or JWK', async () => {
+    const expected = 'setting JWT_PRIVATE_KEY is invalid: the RSA key has 1024 bits; at least 2048 are needed';
+    expect(await keyError(pem(rsa1024).privateKey)).toBe(expected);
+    expect(await keyError(jwk(rsa1024).privateKey)).toBe(expected);
+  });
+
+  it('says RSA is needed when given an EC or Ed25519 key, as PKCS#8 PEM, SEC1 PEM or JWK', async () => {
+    const needsRsa = (kind: string) => `setting JWT_PRIVATE_KEY is invalid: it is an ${kind} key, but RS256 needs an RSA key of at least 2048 bits`;
+    expect(await keyError(pem(ec).privateKey)).toBe(needsRsa('EC'));
+    expect(await keyError(sec1)).toBe(needsRsa('EC'));
+    expect(await keyError(jwk(ec).privateKey)).toBe(needsRsa('EC'));
+    expect(await keyError(pem(ed25519).privateKey)).toBe(needsRsa('Ed25519'));
+    expect(await keyError(jwk(ed25519).privateKey)).toBe(needsRsa('OKP'));
+  });
+
+  it('applies the same rules to the previous public keys still trusted after a rotation', async () => {
+    const current = rsa2048.privateKey;
+    expect(await keyError(current, pem(rsa1024).publicKey)).toBe('setting JWT_PREVIOUS_PUBLIC_KEYS is invalid: the RSA key has 1024 bits; at least 2048 are needed');
+    expect(await keyError(current, jwk(rsa1024).publicKey)).toBe('setting JWT_PREVIOUS_PUBLIC_KEYS is invalid: the RSA key has 1024 bits; at least 2048 are needed');
+    const needsRsa = 'setting JWT_PREVIOUS_PUBLIC_KEYS is invalid: it is an EC key, but RS256 needs an RSA key of at least 2048 bits';
+    expect(await keyError(current, pem(ec).publicKey)).toBe(needsRsa);
+    expect(await keyError(current, jwk(ec).publicKey)).toBe(needsRsa);
+  });
+
+  it('still accepts a 2048-bit RSA key with a 2048-bit previous one', async () => {
+    const keys = await loadSigningKeys(rsa2048.privateKey, pem(generateKeyPairSync('rsa', { modulusLength: 2048 })).publicKey);
+    expect(keys.jwks.keys).toHaveLength(2);
   });
 });
