@@ -82,6 +82,9 @@ describe('npm start in embedded mode', () => {
   it.each([
     ['RATE_LIMIT_AUTH', 'abc'],
     ['PORT', '99999'],
+    ['APP_URL', 'localhost:3999'],
+    // Nothing listens on port 1; the line names the setting and where it points, but not the password.
+    ['DATABASE_URL', 'postgres://app:s3cret-pw@127.0.0.1:1/app'],
   ])('exits non-zero with one stderr line naming %s when it is %s', async (name, value) => {
     const server = start({ DATA_DIR: join(root, 'never-used'), PORT: '3000', HOST: '127.0.0.1', [name]: value });
     const status = await server.exited;
@@ -90,6 +93,7 @@ describe('npm start in embedded mode', () => {
     const lines = server.stderr().trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(name);
+    expect(lines[0]).not.toContain('s3cret-pw');
     expect(lines[0]).not.toMatch(/\bat .*:\d+:\d+/);
   });
 });

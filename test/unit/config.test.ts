@@ -2,6 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { loadSigningKeys } from '../../src/core/keys';
+import { openDatabase, openKeyValue } from '../../src/runtime/node-stores';
+import { freePort } from '../support/authgate-process';
 
 const workersEnv = {
   DATABASE_URL: 'postgresql://u:p@db.example.neon.tech/app',
@@ -188,5 +190,25 @@ describe('key settings that hold the wrong kind of key', () => {
   it('still accepts a 2048-bit RSA key with a 2048-bit previous one', async () => {
     const keys = await loadSigningKeys(rsa2048.privateKey, pem(generateKeyPairSync('rsa', { modulusLength: 2048 })).publicKey);
     expect(keys.jwks.keys).toHaveLength(2);
+  });
+});
+
+describe('store settings that point where nothing answers', () => {
+  const clock = { nowMs: () => Date.now() };
+
+  it('an unreachable DATABASE_URL stops start-up with one line naming it, without its password', async () => {
+    const port = await freePort(); // nothing listens there
+    const config = loadConfig({ DATABASE_URL: `postgres://app:s3cret-pw@127.0.0.1:${port}/app` }, 'node');
+    const error = await openDatabase(config).then(() => new Error('expected a ConfigError'), (e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(`setting DATABASE_URL: cannot use postgres://app:***@127.0.0.1:${port}/app (ECONNREFUSED 127.0.0.1:${port})`);
+  });
+
+  it('an unreachable REDIS_URL likewise', async () => {
+    const port = await freePort();
+    const config = loadConfig({ REDIS_URL: `redis://:s3cret-pw@127.0.0.1:${port}` }, 'node');
+    const error = await openKeyValue(config, clock).then(() => new Error('expected a ConfigError'), (e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(`setting REDIS_URL: cannot use redis://:***@127.0.0.1:${port} (ECONNREFUSED 127.0.0.1:${port})`);
   });
 });
