@@ -12,6 +12,11 @@ import { createUpstashStore } from '../adapters/kv/upstash';
 // The Node stores chosen by the settings. A store that cannot be opened stops start-up with one line naming the
 // setting that pointed at it: "ECONNREFUSED 127.0.0.1:1" alone does not tell a newcomer which setting to fix.
 
+/** Whether PGlite or the embedded key-value store will keep their files in DATA_DIR. */
+export function usesDataDir(config: Config): boolean {
+  return !config.databaseUrl || (!config.redisUrl && !config.upstash);
+}
+
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return named('DATABASE_URL', config.databaseUrl, () => openPostgresDatabase(config.databaseUrl!));
   return named('DATA_DIR', config.dataDir, async () => {
