@@ -31,6 +31,9 @@ export class KeyConfigError extends ConfigError {
 /** NIST SP 800-131A: RSA below 2048 bits is disallowed for signatures; a 1024-bit modulus is within reach of factoring. */
 export const MIN_RSA_BITS = 2048;
 
+// JWK key types named back in a message; any other `kty` text is not echoed.
+const JWK_TYPES = new Set(['EC', 'OKP', 'oct']);
+
 function notRsa(setting: string, kind: string | undefined): KeyConfigError {
   const what = kind && kind !== 'unknown' ? `an ${kind} key` : 'not an RSA key';
   return new KeyConfigError(`setting ${setting} is invalid: it is ${what}, but RS256 needs an RSA key of at least ${MIN_RSA_BITS} bits`);
@@ -70,7 +73,7 @@ async function importPrivate(material: string): Promise<CryptoKey> {
   const text = material.trim().replace(/\\n/g, '\n');
   if (text.startsWith('{')) {
     const jwk = JSON.parse(text) as JWK;
-    if (typeof jwk.kty === 'string' && jwk.kty !== 'RSA') throw notRsa('JWT_PRIVATE_KEY', jwk.kty);
+    if (jwk.kty !== undefined && jwk.kty !== 'RSA') throw notRsa('JWT_PRIVATE_KEY', JWK_TYPES.has(jwk.kty) ? jwk.kty : undefined);
     if (jwk.kty !== 'RSA' || !jwk.d) throw new KeyConfigError('setting JWT_PRIVATE_KEY is invalid: expected an RSA private JWK');
     return requireStrength('JWT_PRIVATE_KEY', (await importJWK({ ...jwk, alg: 'RS256' }, 'RS256', { extractable: true })) as CryptoKey);
   }
@@ -89,7 +92,8 @@ async function importPublicKeys(material: string | undefined): Promise<CryptoKey
     return Promise.all(
       list.map(async (entry: unknown) => {
         const jwk = entry as JWK;
-        if (jwk.kty !== 'RSA' || !jwk.n || !jwk.e) throw notRsa('JWT_PREVIOUS_PUBLIC_KEYS', typeof jwk.kty === 'string' ? jwk.kty : undefined);
+        if (jwk.kty !== 'RSA') throw notRsa('JWT_PREVIOUS_PUBLIC_KEYS', jwk.kty && JWK_TYPES.has(jwk.kty) ? jwk.kty : undefined);
+        if (!jwk.n || !jwk.e) throw new KeyConfigError('setting JWT_PREVIOUS_PUBLIC_KEYS is invalid: an RSA JWK without n and e');
         return requireStrength('JWT_PREVIOUS_PUBLIC_KEYS', (await importJWK({ kty: 'RSA', n: jwk.n, e: jwk.e }, 'RS256', { extractable: true })) as CryptoKey);
       }),
     );
