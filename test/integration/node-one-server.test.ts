@@ -10,6 +10,8 @@ import { callAuthgate as call, createAuthgateFleet } from '../support/authgate-f
 import { type AuthgateProcess, freePort, waitUntilHealthy } from '../support/authgate-process';
 
 const HEALTHY_WITHIN_MS = 60_000;
+// A first PGlite start, then three more processes that each load the TypeScript entry: slow beside other suites.
+const WHOLE_STORY_MS = 180_000;
 const EMAIL = 'mary.jackson@example.com';
 const PASSWORD = 'violet-harbour-lantern-42';
 const cheap = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1' };
@@ -63,7 +65,7 @@ describe('one server per DATA_DIR and per PORT', () => {
     expect(await fingerprint(join(dataDir, 'pglite'))).toEqual(before);
     expect((await call(first, '/health')).status).toBe(200);
     expect((await call(first, '/api/v1/auth/login', { method: 'POST', json: { email: EMAIL, password: PASSWORD } })).status).toBe(200);
-  });
+  }, WHOLE_STORY_MS);
 
   it('removes its lock when it stops', async () => {
     expect(existsSync(join(dataDir, '.lock'))).toBe(true);
@@ -82,5 +84,5 @@ describe('one server per DATA_DIR and per PORT', () => {
     expect((await call(next, '/api/v1/auth/login', { method: 'POST', json: { email: EMAIL, password: PASSWORD } })).status).toBe(200);
     next.signal('SIGTERM');
     expect(await next.exited).toEqual({ code: 0, signal: null });
-  });
+  }, 2 * HEALTHY_WITHIN_MS);
 });
