@@ -44,14 +44,19 @@ export function freePort(): Promise<number> {
  * root. The environment holds only PATH, HOME and TMPDIR besides `settings`, so no setting leaks in from the caller.
  */
 export function spawnAuthgate(settings: Record<string, string>): AuthgateProcess {
+  return spawnScript('src/runtime/node.ts', settings);
+}
+
+/** Any of the repository's TypeScript entries (`npm run dev:bridges` too), run the way spawnAuthgate runs the server. */
+export function spawnScript(script: string, settings: Record<string, string>): AuthgateProcess {
   const env: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR']) if (process.env[name]) env[name] = process.env[name]!;
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', '--import', 'tsx', 'src/runtime/node.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', '--import', 'tsx', script], {
     cwd: repoRoot,
     env: { ...env, ...settings },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error('authgate did not spawn');
+  if (child.pid === undefined) throw new Error(`${script} did not spawn`);
   const pid = child.pid;
   let out = '';
   let err = '';
