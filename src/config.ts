@@ -129,7 +129,10 @@ function pair(id: string | undefined, secret: string | undefined) {
   return id && secret ? { clientId: id, clientSecret: secret } : undefined;
 }
 
-/** Parses the settings; a bad one throws ConfigError whose message is one line naming the setting. */
+/**
+ * Parses the settings. Bad ones throw one ConfigError whose message is one line naming every one of them, so a
+ * deployment is fixed in one restart, not one restart per setting.
+ */
 export function loadConfig(env: Env, runtime: Runtime): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(schema.shape)) {
@@ -138,43 +141,21 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
     if (typeof value === 'string' && value.trim() !== '') raw[key] = value;
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  const problems = new Map<string, string>();
+  for (const issue of parsed.error?.issues ?? []) {
     const name = String(issue.path[0] ?? 'settings');
     // Our own field types phrase their rule as a predicate ("must be a whole number ..."); zod's messages are not.
-    throw new ConfigError(issue.message.startsWith('must ') ? `setting ${name} ${issue.message}` : `setting ${name} is invalid: ${issue.message}`);
+    const problem = issue.message.startsWith('must ') ? `setting ${name} ${issue.message}` : `setting ${name} is invalid: ${issue.message}`;
+    if (!problems.has(name)) problems.set(name, problem);
+  }
+  for (const [name, problem] of missingSettings(raw, runtime)) if (!problems.has(name)) problems.set(name, problem);
+  if (!parsed.success || problems.size > 0) {
+    const all = [...problems.values()];
+    throw new ConfigError(all.length === 1 ? all[0]! : `${all.length} settings need fixing: ${all.join('; ')}`);
   }
   const s = parsed.data;
-  const require = (name: string, ok: unknown, why: string) => {
-    if (!ok) throw new ConfigError(`setting ${name} is missing: ${why}`);
-  };
-  if (s.UPSTASH_REDIS_REST_URL || s.UPSTASH_REDIS_REST_TOKEN) {
-    require('UPSTASH_REDIS_REST_URL', s.UPSTASH_REDIS_REST_URL, 'it goes with UPSTASH_REDIS_REST_TOKEN');
-    require('UPSTASH_REDIS_REST_TOKEN', s.UPSTASH_REDIS_REST_TOKEN, 'it goes with UPSTASH_REDIS_REST_URL');
-  }
-  if (runtime === 'workers') {
-    require('DATABASE_URL', s.DATABASE_URL, 'Workers need a Neon database URL');
-    require('UPSTASH_REDIS_REST_URL', s.UPSTASH_REDIS_REST_URL, 'Workers need Upstash Redis');
-    require('JWT_PRIVATE_KEY', s.JWT_PRIVATE_KEY, 'Workers cannot generate and persist a signing key');
-    require('MFA_ENCRYPTION_KEY', s.MFA_ENCRYPTION_KEY, 'Workers cannot generate and persist an encryption key');
-  }
-  if (s.ADMIN_EMAIL || s.ADMIN_PASSWORD) {
-    require('ADMIN_EMAIL', s.ADMIN_EMAIL, 'it goes with ADMIN_PASSWORD');
-    require('ADMIN_PASSWORD', s.ADMIN_PASSWORD, 'it goes with ADMIN_EMAIL');
-  }
   const production = s.NODE_ENV === 'production';
-  const transport = s.MAIL_TRANSPORT ?? (s.SMTP_URL ? 'smtp' : s.MAIL_HTTP_URL ? 'http' : 'dev');
-  if (transport === 'smtp') require('SMTP_URL', s.SMTP_URL, 'MAIL_TRANSPORT=smtp needs it');
-  if (transport === 'http') require('MAIL_HTTP_URL', s.MAIL_HTTP_URL, 'MAIL_TRANSPORT=http needs it');
-  // Production has no dev mailbox to read, so defaulting to it would drop every mail without a word.
-  if (production && runtime === 'node' && !s.MAIL_TRANSPORT && transport === 'dev') {
-    throw new ConfigError(
-      'setting MAIL_TRANSPORT is missing: NODE_ENV=production has no dev mailbox, so every mail would be dropped; set SMTP_URL or MAIL_HTTP_URL (or MAIL_TRANSPORT=dev to send none)',
-    );
-  }
-  if (transport === 'smtp' && runtime === 'workers') {
-    throw new ConfigError('setting MAIL_TRANSPORT is invalid: smtp is not available on Workers, use http');
-  }
+  const transport = mailTransport(s.MAIL_TRANSPORT, s.SMTP_URL, s.MAIL_HTTP_URL);
   const appUrl = (s.APP_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');
   return {
     runtime,
@@ -214,4 +195,48 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
     metricsToken: s.METRICS_TOKEN,
     logLevel: s.LOG_LEVEL,
   };
+}
+
+/** The chosen mail transport, or the one implied by what is set. */
+function mailTransport<T extends string>(chosen: T | undefined, smtpUrl: unknown, httpUrl: unknown): T | 'smtp' | 'http' | 'dev' {
+  return chosen ?? (smtpUrl ? 'smtp' : httpUrl ? 'http' : 'dev');
+}
+
+/** Settings that must be there, by the presence of others and the runtime: [name, one-line problem]. */
+function missingSettings(raw: Record<string, unknown>, runtime: Runtime): [string, string][] {
+  const problems: [string, string][] = [];
+  const require = (name: string, why: string) => {
+    if (raw[name] === undefined) problems.push([name, `setting ${name} is missing: ${why}`]);
+  };
+  if (raw.UPSTASH_REDIS_REST_URL || raw.UPSTASH_REDIS_REST_TOKEN) {
+    require('UPSTASH_REDIS_REST_URL', 'it goes with UPSTASH_REDIS_REST_TOKEN');
+    require('UPSTASH_REDIS_REST_TOKEN', 'it goes with UPSTASH_REDIS_REST_URL');
+  }
+  if (runtime === 'workers') {
+    require('DATABASE_URL', 'Workers need a Neon database URL');
+    require('UPSTASH_REDIS_REST_URL', 'Workers need Upstash Redis');
+    require('UPSTASH_REDIS_REST_TOKEN', 'Workers need Upstash Redis');
+    require('JWT_PRIVATE_KEY', 'Workers cannot generate and persist a signing key');
+    require('MFA_ENCRYPTION_KEY', 'Workers cannot generate and persist an encryption key');
+  }
+  if (raw.ADMIN_EMAIL || raw.ADMIN_PASSWORD) {
+    require('ADMIN_EMAIL', 'it goes with ADMIN_PASSWORD');
+    require('ADMIN_PASSWORD', 'it goes with ADMIN_EMAIL');
+  }
+  const transport = mailTransport(raw.MAIL_TRANSPORT as string | undefined, raw.SMTP_URL, raw.MAIL_HTTP_URL);
+  if (transport === 'smtp') require('SMTP_URL', 'MAIL_TRANSPORT=smtp needs it');
+  if (transport === 'http') require('MAIL_HTTP_URL', 'MAIL_TRANSPORT=http needs it');
+  if (runtime === 'workers' && transport === 'smtp') {
+    problems.push(['MAIL_TRANSPORT', 'setting MAIL_TRANSPORT is invalid: smtp is not available on Workers, use http']);
+  } else if (runtime === 'workers' && transport !== 'http') {
+    require('MAIL_HTTP_URL', 'Workers send mail through the http transport');
+  }
+  // Production has no dev mailbox to read, so defaulting to it would drop every mail without a word.
+  if (runtime === 'node' && raw.NODE_ENV === 'production' && raw.MAIL_TRANSPORT === undefined && transport === 'dev') {
+    problems.push([
+      'MAIL_TRANSPORT',
+      'setting MAIL_TRANSPORT is missing: NODE_ENV=production has no dev mailbox, so every mail would be dropped; set SMTP_URL or MAIL_HTTP_URL (or MAIL_TRANSPORT=dev to send none)',
+    ]);
+  }
+  return problems;
 }

@@ -28,16 +28,14 @@ export interface WorkerOverrides {
 }
 
 export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides = {}) {
+  // loadConfig has checked every setting Workers require (the stores, the keys, MAIL_HTTP_URL) in one go.
   const config = loadConfig(env, 'workers');
-  if (config.mail.transport !== 'http' || !config.mail.httpUrl) {
-    throw new ConfigError('setting MAIL_HTTP_URL is missing: Workers send mail through the http transport');
-  }
   return assembleDeps({
     config,
     db: openNeonDatabase(config.databaseUrl!),
     kv: createUpstashStore({ ...config.upstash!, ...(overrides.keyPrefix ? { prefix: overrides.keyPrefix } : {}) }),
     passwords: createWorkersPasswordHasher(config.argon2),
-    mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl, token: config.mail.httpToken, from: config.mail.from }),
+    mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl!, token: config.mail.httpToken, from: config.mail.from }),
     logger: overrides.logger ?? createJsonLogger(config.logLevel),
     privateKey: config.jwt.privateKey!,
     mfaKeyHex: config.mfaEncryptionKeyHex!,

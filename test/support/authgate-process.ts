@@ -54,14 +54,24 @@ export function npmStartArgs(): string[] {
  * and TMPDIR besides `settings`, so no setting leaks in from the caller.
  */
 export function spawnAuthgate(settings: Record<string, string>, options: { node?: string } = {}): AuthgateProcess {
+  return spawnNode(npmStartArgs(), settings, options);
+}
+
+/** Any of the repository's TypeScript entries (`npm run dev:bridges` too), run the way `npm start` runs the server. */
+export function spawnScript(script: string, settings: Record<string, string>): AuthgateProcess {
+  const args = npmStartArgs();
+  return spawnNode([...args.slice(0, -1), script], settings, {});
+}
+
+function spawnNode(args: string[], settings: Record<string, string>, options: { node?: string }): AuthgateProcess {
   const env: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR']) if (process.env[name]) env[name] = process.env[name]!;
-  const child: ChildProcess = spawn(options.node ?? process.execPath, npmStartArgs(), {
+  const child: ChildProcess = spawn(options.node ?? process.execPath, args, {
     cwd: repoRoot,
     env: { ...env, ...settings },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error('authgate did not spawn');
+  if (child.pid === undefined) throw new Error(`${args.at(-1)} did not spawn`);
   const pid = child.pid;
   let out = '';
   let err = '';

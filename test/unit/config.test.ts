@@ -63,12 +63,29 @@ describe('settings', () => {
   });
 
   it('demands the stores and keys on Workers, which cannot generate and persist them', () => {
-    expect(errorOf({}, 'workers')).toBe('setting DATABASE_URL is missing: Workers need a Neon database URL');
+    const { DATABASE_URL: _unset, ...withoutDatabase } = workersEnv;
+    expect(errorOf(withoutDatabase, 'workers')).toBe('setting DATABASE_URL is missing: Workers need a Neon database URL');
     const { JWT_PRIVATE_KEY: _omitted, ...withoutKey } = workersEnv;
     expect(errorOf(withoutKey, 'workers')).toMatch(/^setting JWT_PRIVATE_KEY is missing/);
     const config = loadConfig(workersEnv, 'workers');
     expect(config.devRoutesEnabled).toBe(false);
     expect(config.mail.transport).toBe('http');
+  });
+
+  it('names every missing and invalid setting at once, in one line', () => {
+    expect(errorOf({}, 'workers')).toBe(
+      '6 settings need fixing: ' +
+        'setting DATABASE_URL is missing: Workers need a Neon database URL; ' +
+        'setting UPSTASH_REDIS_REST_URL is missing: Workers need Upstash Redis; ' +
+        'setting UPSTASH_REDIS_REST_TOKEN is missing: Workers need Upstash Redis; ' +
+        'setting JWT_PRIVATE_KEY is missing: Workers cannot generate and persist a signing key; ' +
+        'setting MFA_ENCRYPTION_KEY is missing: Workers cannot generate and persist an encryption key; ' +
+        'setting MAIL_HTTP_URL is missing: Workers send mail through the http transport',
+    );
+    const mixed = errorOf({ PORT: 'x', RATE_LIMIT_AUTH: 'abc', ADMIN_EMAIL: 'root@example.com' });
+    expect(mixed).toMatch(/^3 settings need fixing: /);
+    for (const name of ['PORT is invalid', 'RATE_LIMIT_AUTH is invalid', 'ADMIN_PASSWORD is missing']) expect(mixed).toContain(`setting ${name}`);
+    expect(mixed).not.toContain('\n');
   });
 
   it('turns dev routes off in production', () => {
