@@ -84,7 +84,7 @@ describe('settings', () => {
     );
     const mixed = errorOf({ PORT: 'x', RATE_LIMIT_AUTH: 'abc', ADMIN_EMAIL: 'root@example.com' });
     expect(mixed).toMatch(/^3 settings need fixing: /);
-    for (const name of ['PORT is invalid', 'RATE_LIMIT_AUTH is invalid', 'ADMIN_PASSWORD is missing']) expect(mixed).toContain(`setting ${name}`);
+    for (const name of ['PORT must be a whole number', 'RATE_LIMIT_AUTH is invalid', 'ADMIN_PASSWORD is missing']) expect(mixed).toContain(`setting ${name}`);
     expect(mixed).not.toContain('\n');
   });
 
