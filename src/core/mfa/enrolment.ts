@@ -57,5 +57,5 @@ export async function confirmEnrolment(deps: CoreDeps, auth: { userId: string },
     throw wrongInput('code', 'The enrolment changed meanwhile; enter a code of the current secret');
   }
   await recordAudit(deps, ctx, { action: 'MFA_ENABLED', outcome: 'success', userId: user.id });
-  sendLater(deps, ctx, mfaEnabledMail(user.email));
+  sendLater(deps, ctx, mfaEnabledMail({ to: user.email, name: user.name }));
 }

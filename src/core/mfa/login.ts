@@ -67,6 +67,6 @@ export async function verifyLoginBackupCode(
     },
   });
   await recordAudit(deps, ctx, { action: 'BACKUP_CODE_USED', outcome: 'success', userId: user.id, metadata: { remaining: checked.remaining } });
-  sendLater(deps, ctx, backupCodeUsedMail(user.email, checked.remaining));
+  sendLater(deps, ctx, backupCodeUsedMail({ to: user.email, name: user.name }, checked.remaining));
   return { user, tokens, remainingBackupCodes: checked.remaining };
 }

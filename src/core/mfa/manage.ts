@@ -59,7 +59,7 @@ export async function disableMfa(
     },
   });
   await recordAudit(deps, ctx, { action: 'MFA_DISABLED', outcome: 'success', userId: user.id });
-  sendLater(deps, ctx, mfaDisabledMail(user.email));
+  sendLater(deps, ctx, mfaDisabledMail({ to: user.email, name: user.name }));
 }
 
 /** A new set of eight backup codes, shown this once; the old set stops working in the same statement. */
@@ -73,6 +73,6 @@ export async function regenerateBackupCodes(
   const codes = newBackupCodes(deps.random);
   if (!(await deps.db.mfa.replaceBackupCodes(user.id, await hashBackupCodes(codes), new Date(deps.clock.nowMs())))) throw mfaNotOn();
   await recordAudit(deps, ctx, { action: 'BACKUP_CODES_REGENERATED', outcome: 'success', userId: user.id });
-  sendLater(deps, ctx, backupCodesRegeneratedMail(user.email));
+  sendLater(deps, ctx, backupCodesRegeneratedMail({ to: user.email, name: user.name }));
   return codes;
 }
