@@ -12,15 +12,13 @@ export const PasswordAndCodeBody = z.object({ password: PasswordSchema, code: To
 
 // Public routes: any string of a sane length reaches the core, where a malformed code or mfaToken fails exactly like
 // a wrong one (the generic 401), so the answer never says which part was wrong.
+const MfaTokenField = z.string().max(4096).openapi({ description: 'From the password step of /auth/login' });
 export const MfaLoginBody = z
-  .object({
-    mfaToken: z.string().max(4096).openapi({ description: 'From the password step of /auth/login' }),
-    code: z.string().max(64).openapi({ example: '123456' }),
-  })
+  .object({ mfaToken: MfaTokenField, code: z.string().max(64).openapi({ example: '123456' }) })
   .openapi('MfaLoginRequest');
 export const BackupCodeLoginBody = z
   .object({
-    mfaToken: z.string().max(4096).openapi({ description: 'From the password step of /auth/login' }),
+    mfaToken: MfaTokenField,
     code: z.string().max(64).openapi({ example: '7mx2k-q9d4z', description: 'One of the backup codes; case, spaces and hyphens do not matter' }),
   })
   .openapi('BackupCodeLoginRequest');
