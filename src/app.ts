@@ -14,6 +14,7 @@ import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
+import { rootRoutes } from './http/routes/root';
 import { devRoutes } from './http/routes/dev';
 import { mfaRoutes } from './http/routes/mfa';
 import { sessionRoutes } from './http/routes/sessions';
@@ -35,8 +36,9 @@ function buildApp(deps: AppDeps) {
   app.use('*', requestId());
   app.use('*', requestLogger(deps.logger));
   app.use('*', securityHeaders());
-  app.use('*', cors(deps.config.corsOrigins));
   app.use('*', clientIp());
+  // Answers preflights itself, so they reach neither the body checks nor the rate limits below.
+  app.use('*', cors(deps.config.corsOrigins));
   app.use('*', jsonBody());
   app.use('*', rateLimit('global', (config) => config.rateLimit.global));
   app.use('/api/v1/*', async function noStore(c, next) {
@@ -54,6 +56,7 @@ function buildApp(deps: AppDeps) {
     .route('/api/v1/users', userRoutes)
     .route('/api/v1/sessions', sessionRoutes);
 
+  app.route('/', rootRoutes);
   app.route('/demo', demoRoutes);
   // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.
   if (deps.config.devRoutesEnabled && isDevMailbox(deps.mailer)) app.route('/dev', devRoutes(deps.mailer));

@@ -1,26 +1,18 @@
 // The /demo page in headless Chromium against the real Node server: the links the service mails work when clicked.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage as openBrowserPage } from '../support/chromium';
 import type { Harness } from '../support/harness';
 import { createHarness } from '../support/harness-node';
 import { waitForMail } from '../http/helpers';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'violet-harbour-lantern-42';
 
 let h: Harness;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`headless Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
   h = await createHarness({ TRUST_PROXY: '' });
-  // The flags keep Chromium off the network it cannot reach here, and headless as root.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -39,14 +31,7 @@ function linkIn(text: string, purpose: string): string {
   return match[0];
 }
 
-async function openPage(path: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${h.baseUrl}${path}`);
-  return { page, problems };
-}
+const openPage = (path: string) => openBrowserPage(browser, `${h.baseUrl}${path}`);
 
 const output = async (page: Page) => JSON.parse((await page.locator('#out').textContent()) || 'null');
 

@@ -7,20 +7,45 @@ import { createDevMailbox } from '../../src/adapters/mail/dev-mailbox';
 import { createJsonLogger } from '../../src/core/logger';
 import { createNodeDeps } from '../../src/runtime/node-deps';
 import { createTestClock } from './clock';
-import { baseTestEnv, buildRequestInit, type Harness, type RequestOptions } from './harness';
+import pg from 'pg';
+import { openPostgresDatabase } from '../../src/adapters/db/postgres';
+import type { Database } from '../../src/core/ports';
+import { createFreshDatabase } from './db-targets';
+import { baseTestEnv, buildRequestInit, type Harness, type HarnessDatabase, type HarnessOptions, type RequestOptions } from './harness';
 import { pgliteDatabase } from '../../src/adapters/db/pglite';
 import { clonePgliteClient } from './pglite-snapshot';
 
-/**
- * Node: the real Node wiring (src/runtime/node-deps) on a PGlite clone and the embedded key-value store, served by
- * @hono/node-server on a loopback port. Client addresses travel in X-Forwarded-For from a trusted loopback proxy,
- * exactly as behind a reverse proxy.
- */
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', ...env }, 'node');
-  const clock = createTestClock();
+/** The database behind a Node harness: a PGlite clone (default) or a fresh database on the real test PostgreSQL. */
+async function openHarnessDatabase(kind: HarnessDatabase): Promise<{ db: Database; query: Harness['query']; dispose(): Promise<void> }> {
+  if (kind === 'postgres') {
+    const fresh = await createFreshDatabase();
+    const db = await openPostgresDatabase(fresh.url);
+    const raw = new pg.Client({ connectionString: fresh.url });
+    await raw.connect();
+    return {
+      db,
+      query: async (text, params = []) => (await raw.query<Record<string, unknown>>(text, params)).rows,
+      async dispose() {
+        await Promise.allSettled([db.close(), raw.end()]);
+        await fresh.drop();
+      },
+    };
+  }
   const client = await clonePgliteClient();
   const db = await pgliteDatabase(client);
+  return { db, query: async (text, params = []) => (await client.query<Record<string, unknown>>(text, params)).rows, dispose: () => db.close() };
+}
+
+/**
+ * Node: the real Node wiring (src/runtime/node-deps) on a PGlite clone (or, with `database: 'postgres'`, the real
+ * PostgreSQL through node-postgres) and the embedded key-value store, served by @hono/node-server on a loopback
+ * port. Client addresses travel in X-Forwarded-For from a trusted loopback proxy, exactly as behind a reverse proxy.
+ */
+export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', ...env }, 'node');
+  const clock = createTestClock();
+  const database = await openHarnessDatabase(options.database ?? 'pglite');
+  const db = database.db;
   const kv = await createEmbeddedStore({ clock });
   const mailer = createDevMailbox({ now: () => clock.nowMs() });
   const logs: string[] = [];
@@ -36,13 +61,13 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     baseUrl: `http://127.0.0.1:${port}`,
     clock,
     mailbox: async (to: string) => mailer.list(to),
-    query: async (text: string, params: unknown[] = []) => (await client.query<Record<string, unknown>>(text, params)).rows,
+    query: database.query,
     deps,
     request: (path: string, options: RequestOptions = {}) =>
       fetch(`http://127.0.0.1:${port}${path}`, buildRequestInit(options, 'x-forwarded-for')),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([db.close(), kv.close()]);
+      await Promise.allSettled([database.dispose(), kv.close()]);
     },
   };
 }

@@ -6,14 +6,14 @@ import { generatePrivateKeyPem } from '../../src/core/keys';
 import { createJsonLogger } from '../../src/core/logger';
 import { createWorkerDeps } from '../../src/runtime/worker';
 import { createTestClock } from './clock';
-import { baseTestEnv, buildRequestInit, type Harness, type ReceivedMail, type RequestOptions } from './harness';
+import { baseTestEnv, buildRequestInit, type Harness, type HarnessOptions, type ReceivedMail, type RequestOptions } from './harness';
 
 /**
  * workerd: the real Workers wiring (src/runtime/worker.ts) inside workerd, on real PostgreSQL through the Neon HTTP
  * bridge (a fresh database cloned from the migrated template) and real Redis through the Upstash REST bridge.
  * Client addresses travel in CF-Connecting-IP, the only one Workers believe.
  */
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function createHarness(env: Record<string, string> = {}, _options: HarnessOptions = {}): Promise<Harness> {
   neonConfig.fetchEndpoint = inject('neonFetchEndpoint');
   const serverUrl = new URL(inject('databaseUrl'));
   const database = `h_${crypto.randomUUID().replaceAll('-', '')}`;

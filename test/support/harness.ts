@@ -37,6 +37,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Which database a harness runs on where the runtime has a choice: Node runs on PGlite by default and on the real
+ * PostgreSQL (node-postgres) on request; workerd always runs on the real PostgreSQL through the Neon HTTP bridge.
+ */
+export type HarnessDatabase = 'pglite' | 'postgres';
+
+export interface HarnessOptions {
+  database?: HarnessDatabase;
+}
+
 /** Settings every harness starts from; a test may override any of them. Argon2 is cheaper than production for speed. */
 export const baseTestEnv: Record<string, string> = {
   NODE_ENV: 'test',

@@ -14,19 +14,15 @@ const jwksRoute = createRoute({
   responses: { 200: jsonContent(Jwks, 'The current and still-valid previous public keys') },
 });
 
+// Only what applies to us. authgate has no OAuth token, revocation or userinfo endpoint in the RFC 6749/7009/OIDC
+// sense (ours take JSON and answer in the API envelope), so advertising them sends standard clients into 415s.
+// id_token_signing_alg_values_supported is the member verifiers (go-oidc, for one) read for accepted algorithms;
+// every token we sign is RS256.
 const OpenIdConfiguration = z
   .object({
     issuer: z.string(),
     jwks_uri: z.string(),
-    token_endpoint: z.string(),
-    revocation_endpoint: z.string(),
-    userinfo_endpoint: z.string(),
-    response_types_supported: z.array(z.string()),
-    subject_types_supported: z.array(z.string()),
-    id_token_signing_alg_values_supported: z.array(z.string()),
-    token_endpoint_auth_methods_supported: z.array(z.string()),
-    grant_types_supported: z.array(z.string()),
-    claims_supported: z.array(z.string()),
+    id_token_signing_alg_values_supported: z.array(z.literal('RS256')),
   })
   .openapi('OpenIdConfiguration');
 
@@ -45,21 +41,12 @@ export const wellKnownRoutes = createRouter()
   })
   .openapi(discoveryRoute, (c) => {
     const { config } = c.get('deps');
-    const base = config.appUrl;
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(
       {
         issuer: config.jwt.issuer,
-        jwks_uri: `${base}/.well-known/jwks.json`,
-        token_endpoint: `${base}/api/v1/auth/refresh`,
-        revocation_endpoint: `${base}/api/v1/auth/logout`,
-        userinfo_endpoint: `${base}/api/v1/users/me`,
-        response_types_supported: ['token'],
-        subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: ['RS256'],
-        token_endpoint_auth_methods_supported: ['none'],
-        grant_types_supported: ['password', 'refresh_token'],
-        claims_supported: ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp', 'role', 'email', 'amr'],
+        jwks_uri: `${config.appUrl}/.well-known/jwks.json`,
+        id_token_signing_alg_values_supported: ['RS256' as const],
       },
       200,
     );
