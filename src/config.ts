@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl, publicBaseUrl, wholeNumber } from './config-fields';
 
 // The one place that reads settings. Names are part of the contract (DESIGN.md, "Settings").
 
@@ -17,7 +18,7 @@ const rate = z
   })
   .refine((r) => r.requests > 0 && r.windowSeconds > 0, 'both numbers must be positive');
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = wholeNumber(1);
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const optionalString = z.string().trim().min(1).optional();
 const list = z
@@ -28,14 +29,14 @@ const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected scheme://host[
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (32 bytes)');
 
 const schema = z.object({
-  PORT: positiveInt.max(65535).default(3000),
+  PORT: wholeNumber(1, 65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
-  APP_URL: z.url().optional(),
+  APP_URL: publicBaseUrl.optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATA_DIR: z.string().default('./.data'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
-  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_URL: httpUrl.optional(),
   UPSTASH_REDIS_REST_TOKEN: optionalString,
   JWT_PRIVATE_KEY: optionalString,
   JWT_PREVIOUS_PUBLIC_KEYS: optionalString,
@@ -43,11 +44,11 @@ const schema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('authgate'),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(604800),
-  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
+  REFRESH_REUSE_GRACE_SECONDS: wholeNumber(0).default(10),
   MFA_ENCRYPTION_KEY: hexKey.optional(),
-  ARGON2_MEMORY_KIB: positiveInt.min(8).default(19456),
+  ARGON2_MEMORY_KIB: wholeNumber(8).default(19456),
   ARGON2_ITERATIONS: positiveInt.default(2),
-  ARGON2_PARALLELISM: positiveInt.max(16).default(1),
+  ARGON2_PARALLELISM: wholeNumber(1, 16).default(1),
   RATE_LIMIT_GLOBAL: rate.prefault('100/60'),
   RATE_LIMIT_AUTH: rate.prefault('5/60'),
   LOCKOUT_THRESHOLD: positiveInt.default(5),
@@ -60,7 +61,7 @@ const schema = z.object({
   MAIL_TRANSPORT: z.enum(['dev', 'smtp', 'http']).optional(),
   MAIL_FROM: z.string().min(3).default('authgate <no-reply@localhost>'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL').optional(),
-  MAIL_HTTP_URL: z.url().optional(),
+  MAIL_HTTP_URL: httpUrl.optional(),
   MAIL_HTTP_TOKEN: optionalString,
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
@@ -140,7 +141,8 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'settings');
-    throw new ConfigError(`setting ${name} is invalid: ${issue.message}`);
+    // Our own field types phrase their rule as a predicate ("must be a whole number ..."); zod's messages are not.
+    throw new ConfigError(issue.message.startsWith('must ') ? `setting ${name} ${issue.message}` : `setting ${name} is invalid: ${issue.message}`);
   }
   const s = parsed.data;
   const require = (name: string, ok: unknown, why: string) => {
@@ -164,6 +166,12 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
   const transport = s.MAIL_TRANSPORT ?? (s.SMTP_URL ? 'smtp' : s.MAIL_HTTP_URL ? 'http' : 'dev');
   if (transport === 'smtp') require('SMTP_URL', s.SMTP_URL, 'MAIL_TRANSPORT=smtp needs it');
   if (transport === 'http') require('MAIL_HTTP_URL', s.MAIL_HTTP_URL, 'MAIL_TRANSPORT=http needs it');
+  // Production has no dev mailbox to read, so defaulting to it would drop every mail without a word.
+  if (production && runtime === 'node' && !s.MAIL_TRANSPORT && transport === 'dev') {
+    throw new ConfigError(
+      'setting MAIL_TRANSPORT is missing: NODE_ENV=production has no dev mailbox, so every mail would be dropped; set SMTP_URL or MAIL_HTTP_URL (or MAIL_TRANSPORT=dev to send none)',
+    );
+  }
   if (transport === 'smtp' && runtime === 'workers') {
     throw new ConfigError('setting MAIL_TRANSPORT is invalid: smtp is not available on Workers, use http');
   }

@@ -7,6 +7,7 @@ import { createUpstashStore } from '../adapters/kv/upstash';
 import { createHttpMailer } from '../adapters/mail/http';
 import type { Clock, Mailer } from '../core/ports';
 import { createWorkersPasswordHasher } from '../adapters/password/workers';
+import { serviceUnavailable } from '../http/service-unavailable';
 import { assembleDeps } from './assemble';
 
 // Workers entry: bindings → dependencies → the same app as on Node. One app per isolate, built on first use.
@@ -64,19 +65,7 @@ export default {
       const message = error instanceof ConfigError ? error.message : 'start-up failed';
       console.error(`authgate: ${message}`);
       // The app (and its middleware) could not be built, so this answer carries the envelope's headers itself.
-      const requestId = crypto.randomUUID();
-      return Response.json(
-        { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'Service misconfigured', statusCode: 503, requestId } },
-        {
-          status: 503,
-          headers: {
-            'X-Request-ID': requestId,
-            'Cache-Control': 'no-store',
-            'X-Content-Type-Options': 'nosniff',
-            'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-          },
-        },
-      );
+      return serviceUnavailable('Service misconfigured');
     }
   },
   async scheduled(_event: unknown, env: Bindings, ctx: ExecutionContextLike): Promise<void> {
