@@ -16,6 +16,7 @@ import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
 import { rootRoutes } from './http/routes/root';
 import { devRoutes } from './http/routes/dev';
+import { mfaRoutes } from './http/routes/mfa';
 import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
 import { userRoutes } from './http/routes/users';
@@ -51,6 +52,7 @@ function buildApp(deps: AppDeps) {
     .route('/.well-known', wellKnownRoutes)
     .route('/api/v1/auth', authRoutes)
     .route('/api/v1/auth', accountRoutes)
+    .route('/api/v1/mfa', mfaRoutes)
     .route('/api/v1/users', userRoutes)
     .route('/api/v1/sessions', sessionRoutes);
 
