@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { satisfiesMfa } from '../../src/core/sign-in';
 import type { Harness } from '../support/harness';
 import { auditActions, expectError, json, registerUser } from './helpers';
+import { mfaUser, nextCode, post } from './mfa-helpers';
 import { addedPasskey, loginOptions, newAuthenticator, passkeyLogin, registrationOptions } from './passkey-helpers';
 
 let h: Harness;
@@ -135,6 +136,23 @@ describe('signing in with a passkey', () => {
     const { amr } = decodeJwt((await signedIn(await passkeyLogin(h, authenticator))).accessToken);
     expect(amr).toEqual(['hwk']);
     expect(satisfiesMfa(amr as string[])).toBe(false);
+  });
+
+  it('lets an MFA user in with no TOTP code when the passkey verified the user, and asks for one when it did not', async () => {
+    const user = await mfaUser(h);
+    const verifying = newAuthenticator();
+    await addedPasskey(h, user.accessToken, verifying);
+    const session = await signedIn(await passkeyLogin(h, verifying));
+    expect(session).toMatchObject({ mfaRequired: false, user: { id: user.userId, mfaEnabled: true } });
+    expect(decodeJwt(session.accessToken).amr).toEqual(['hwk', 'user']);
+
+    const presenceOnly = newAuthenticator({ userVerified: false });
+    await addedPasskey(h, user.accessToken, presenceOnly);
+    const challenged = await json(await passkeyLogin(h, presenceOnly));
+    expect(Object.keys(challenged.data).sort()).toEqual(['expiresIn', 'mfaRequired', 'mfaToken']);
+    expect(challenged.data.mfaRequired).toBe(true);
+    const finished = await post(h, '/mfa/verify-login', { mfaToken: challenged.data.mfaToken, code: await nextCode(h, user.secret) });
+    expect(decodeJwt((await signedIn(finished)).accessToken).amr).toEqual(['hwk', 'otp']);
   });
 
   it('accepts a synced passkey whose counter stays 0, time after time', async () => {

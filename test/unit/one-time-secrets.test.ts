@@ -5,7 +5,7 @@ import { sha256Hex, webRandom } from '../../src/core/crypto';
 import { consumeOneTimeSecret, issueOneTimeSecret, oneTimeSecretKeys, type OneTimeSecretKind } from '../../src/core/one-time-secrets';
 import { createTestClock } from '../support/clock';
 
-const GREETING: OneTimeSecretKind<{ userId: string }> = { purpose: 'greeting', ttlSeconds: 60, payload: z.object({ userId: z.string() }) };
+const GREETING: OneTimeSecretKind<{ userId: string }> = { purpose: 'greeting', ttlSeconds: 60, maxAttempts: 3, payload: z.object({ userId: z.string() }) };
 const OTHER: OneTimeSecretKind<{ userId: string }> = { ...GREETING, purpose: 'other' };
 
 const stores: { close(): Promise<void> }[] = [];

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../core/ports';
 import { auditRepository } from './audit';
+import { mfaRepository } from './mfa';
 import { oneTimeTokenRepository } from './one-time-tokens';
 import { passkeyRepository } from './passkeys';
 import { queryRows, type Db } from './rows';
@@ -16,6 +17,7 @@ export function createDatabase(db: Db, kind: Database['kind'], close: () => Prom
     users: withUnavailableMapping(userRepository(db)),
     sessions: withUnavailableMapping(sessionRepository(db)),
     oneTimeTokens: withUnavailableMapping(oneTimeTokenRepository(db)),
+    mfa: withUnavailableMapping(mfaRepository(db)),
     audit: withUnavailableMapping(auditRepository(db)),
     secrets: withUnavailableMapping(secretRepository(db)),
     passkeys: withUnavailableMapping(passkeyRepository(db)),

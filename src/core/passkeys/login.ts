@@ -12,6 +12,8 @@ import { userHandleOf } from './register';
 export const PASSKEY_LOGIN: OneTimeSecretKind<{ challenge: string }> = {
   purpose: 'passkey-login',
   ttlSeconds: 300,
+  // Consumed by its first presentation, right or wrong: there is no second attempt to count.
+  maxAttempts: 1,
   payload: z.object({ challenge: z.string() }),
 };
 

@@ -13,6 +13,8 @@ import { toPublicPasskey, type PublicPasskey } from './manage';
 export const PASSKEY_REGISTRATION: OneTimeSecretKind<{ userId: string; challenge: string }> = {
   purpose: 'passkey-registration',
   ttlSeconds: 300,
+  // Consumed by its first presentation, right or wrong: there is no second attempt to count.
+  maxAttempts: 1,
   payload: z.object({ userId: z.string(), challenge: z.string() }),
 };
 
