@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { ConfigError } from './config-error';
+import { isRedirectUrl, parseOidcProviders, type OidcProviderConfig } from './config-oauth';
 
 // The one place that reads settings. Names are part of the contract (DESIGN.md, "Settings").
 
 export type Runtime = 'node' | 'workers';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 const rate = z
   .string()
@@ -25,6 +25,7 @@ const list = z
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected scheme://host[:port] with no path');
+const redirectUrl = z.string().refine(isRedirectUrl, 'expected an absolute http(s) URL without credentials or fragment');
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (32 bytes)');
 
 const schema = z.object({
@@ -66,8 +67,8 @@ const schema = z.object({
   GOOGLE_CLIENT_SECRET: optionalString,
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
-  OAUTH_REDIRECT_URL: z.url().optional(),
-  OAUTH_ALLOWED_REDIRECTS: list,
+  OAUTH_REDIRECT_URL: redirectUrl.optional(),
+  OAUTH_ALLOWED_REDIRECTS: list.pipe(z.array(redirectUrl)),
   METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
@@ -115,7 +116,11 @@ export interface Config {
   oauth: {
     google: { clientId: string; clientSecret: string } | undefined;
     github: { clientId: string; clientSecret: string } | undefined;
-    redirectUrl: string | undefined;
+    /** OpenID providers by configuration (OIDC_PROVIDERS), in the order listed. */
+    oidc: OidcProviderConfig[];
+    /** Where the callback sends the browser with its one-time code (default: the demo page). */
+    redirectUrl: string;
+    /** Other exact URLs a sign-in may ask to return to (`redirectTo`). */
     allowedRedirects: string[];
   };
   metricsToken: string | undefined;
@@ -155,6 +160,14 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
     require('UPSTASH_REDIS_REST_URL', s.UPSTASH_REDIS_REST_URL, 'Workers need Upstash Redis');
     require('JWT_PRIVATE_KEY', s.JWT_PRIVATE_KEY, 'Workers cannot generate and persist a signing key');
     require('MFA_ENCRYPTION_KEY', s.MFA_ENCRYPTION_KEY, 'Workers cannot generate and persist an encryption key');
+  }
+  for (const provider of ['GOOGLE', 'GITHUB'] as const) {
+    const id = `${provider}_CLIENT_ID` as const;
+    const secret = `${provider}_CLIENT_SECRET` as const;
+    if (s[id] || s[secret]) {
+      require(id, s[id], `it goes with ${secret}`);
+      require(secret, s[secret], `it goes with ${id}`);
+    }
   }
   if (s.ADMIN_EMAIL || s.ADMIN_PASSWORD) {
     require('ADMIN_EMAIL', s.ADMIN_EMAIL, 'it goes with ADMIN_PASSWORD');
@@ -200,7 +213,8 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
     oauth: {
       google: pair(s.GOOGLE_CLIENT_ID, s.GOOGLE_CLIENT_SECRET),
       github: pair(s.GITHUB_CLIENT_ID, s.GITHUB_CLIENT_SECRET),
-      redirectUrl: s.OAUTH_REDIRECT_URL,
+      oidc: parseOidcProviders(env, production),
+      redirectUrl: s.OAUTH_REDIRECT_URL ?? `${appUrl}/demo`,
       allowedRedirects: s.OAUTH_ALLOWED_REDIRECTS,
     },
     metricsToken: s.METRICS_TOKEN,
