@@ -1,5 +1,8 @@
 // The ports: everything the domain needs from the world. Implementations live in src/adapters.
 // Rule: every operation is atomic on its own (no read-then-write across two calls).
+import type { OAuthAccountRepository } from './ports-oauth';
+
+export type * from './ports-oauth';
 
 export type Role = 'USER' | 'ADMIN' | 'SUPER_ADMIN';
 
@@ -258,6 +261,7 @@ export interface Database {
   users: UserRepository;
   sessions: SessionRepository;
   oneTimeTokens: OneTimeTokenRepository;
+  oauthAccounts: OAuthAccountRepository;
   audit: AuditRepository;
   secrets: SecretRepository;
   ping(): Promise<void>;
