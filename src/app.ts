@@ -16,6 +16,8 @@ import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
 import { rootRoutes } from './http/routes/root';
 import { devRoutes } from './http/routes/dev';
+import { identityRoutes } from './http/routes/identities';
+import { oauthRoutes } from './http/routes/oauth';
 import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
 import { userRoutes } from './http/routes/users';
@@ -51,7 +53,9 @@ function buildApp(deps: AppDeps) {
     .route('/.well-known', wellKnownRoutes)
     .route('/api/v1/auth', authRoutes)
     .route('/api/v1/auth', accountRoutes)
+    .route('/api/v1/oauth', oauthRoutes)
     .route('/api/v1/users', userRoutes)
+    .route('/api/v1/users', identityRoutes)
     .route('/api/v1/sessions', sessionRoutes);
 
   app.route('/', rootRoutes);

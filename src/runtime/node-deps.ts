@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { bytesToHex, webRandom } from '../core/crypto';
 import { generatePrivateKeyPem } from '../core/keys';
 import { createJsonLogger, type Logger } from '../core/logger';
-import type { Clock, Database, KeyValueStore, Mailer } from '../core/ports';
+import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider } from '../core/ports';
 import { openPgliteDatabase } from '../adapters/db/pglite';
 import { openPostgresDatabase } from '../adapters/db/postgres';
 import { createEmbeddedStore } from '../adapters/kv/embedded';
@@ -22,6 +22,7 @@ export interface NodeOverrides {
   mailer?: Mailer;
   clock?: Clock;
   logger?: Logger;
+  oauthProviders?: OAuthProvider[];
 }
 
 async function openDatabase(config: Config): Promise<Database> {
@@ -65,5 +66,6 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
     clock,
+    ...(overrides.oauthProviders ? { oauthProviders: overrides.oauthProviders } : {}),
   });
 }

@@ -15,6 +15,9 @@ async function main() {
   const config = loadConfig(process.env, 'node');
   const deps = await createNodeDeps(config);
   const app = createApp(deps);
+  // OpenID discovery at start-up, in the background: a provider that cannot be reached is logged as unavailable
+  // (and answers 503 until it recovers) but never stops the service.
+  for (const provider of deps.oauthProviders.values()) void provider.prepare?.();
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const database = config.databaseUrl ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir}/pglite)`;
     const keyValue = { redis: 'redis (REDIS_URL)', upstash: 'upstash (UPSTASH_REDIS_REST_URL)', embedded: `embedded (${config.dataDir}/kv.json)` }[deps.kv.kind];
