@@ -52,11 +52,16 @@ export async function exchange(h: Harness, code: string): Promise<Response> {
   return h.request('/api/v1/oauth/exchange', { method: 'POST', json: { code } });
 }
 
-/** The whole flow at an OpenID provider; returns the return URL and, when it carries a code, the exchange's answer. */
-export async function signInWithOidc(h: Harness, provider: string, user: ProviderUser, query = '') {
+/** Start, log in at the OpenID provider, deliver the callback: where authgate sends the browser (code= or error=). */
+export async function oidcReturnUrl(h: Harness, provider: string, user: ProviderUser, query = ''): Promise<URL> {
   const started = await startSignIn(h, provider, query);
   const back = await loginAtOidcProvider(started.location.href, user);
-  const target = await deliverCallback(h, back, started.cookie);
+  return deliverCallback(h, back, started.cookie);
+}
+
+/** The whole flow at an OpenID provider; returns the return URL and, when it carries a code, the exchange's answer. */
+export async function signInWithOidc(h: Harness, provider: string, user: ProviderUser, query = '') {
+  const target = await oidcReturnUrl(h, provider, user, query);
   const code = target.searchParams.get('code');
   if (!code) return { target, body: null };
   const response = await exchange(h, code);

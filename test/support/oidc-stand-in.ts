@@ -76,9 +76,10 @@ export async function startOidcStandIn(): Promise<LoopbackServer> {
         const form = new URLSearchParams(await readBody(request));
         const grant = grants.get(form.get('code') ?? '');
         grants.delete(form.get('code') ?? '');
-        const basic = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
+        // RFC 6749 §2.3.1: both halves of the Basic credentials are form-urlencoded first.
+        const [clientId = ''] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent);
         const verifier = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
-        if (!grant || verifier !== grant.challenge || form.get('redirect_uri') !== grant.redirectUri || !basic.startsWith(`${grant.clientId}:`)) {
+        if (!grant || verifier !== grant.challenge || form.get('redirect_uri') !== grant.redirectUri || clientId !== grant.clientId) {
           return sendJson(response, 400, { error: 'invalid_grant' });
         }
         const accessToken = randomUUID();
