@@ -28,6 +28,8 @@ export async function startOidcProvider(): Promise<LoopbackServer> {
   let provider: Provider | undefined;
   const server = await listenOnLoopback((request, response) => {
     const path = new URL(request.url ?? '/', 'http://provider').pathname;
+    // The browser asks every site for one; a 404 would show up as a console error in the browser test.
+    if (path === '/favicon.ico') return void response.writeHead(204).end();
     const interaction = /^\/interaction\/([^/]+)(\/login)?$/.exec(path);
     if (!interaction) return provider!.callback()(request, response);
     void (async () => {
