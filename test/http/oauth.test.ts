@@ -92,6 +92,14 @@ describe('sign-in with an OpenID provider', () => {
     expect(await h.deps.db.users.findByEmail(stranger.email)).toBeNull();
   });
 
+  it("refuses another subject of the same provider with an account's address (a recycled address), linking nothing", async () => {
+    const first = providerUser();
+    const { body } = await signInWithOidc(h, 'corp', first);
+    const { target } = await signInWithOidc(h, 'corp', providerUser({ email: first.email }));
+    expect(target.searchParams.get('error')).toBe('identity_conflict');
+    expect(await h.deps.db.oauthAccounts.listForUser(body.user.id)).toHaveLength(1);
+  });
+
   it('returns to OAUTH_REDIRECT_URL with error= and no code when the user declines at the provider', async () => {
     const started = await startSignIn(h, 'corp');
     const declined = new URL(callbackUrl('corp'));

@@ -1,7 +1,7 @@
 import { CodeChallengeMethod, OAuth2Client } from 'arctic';
 import { z } from 'zod';
 import type { OAuthProvider } from '../../core/ports';
-import { callbackCode, getProviderJson } from './provider-http';
+import { callbackCode, getProviderJson, withinTimeout } from './provider-http';
 
 // GitHub through arctic 3.7.0. arctic's `GitHub` class sends no PKCE; GitHub accepts it, and RFC 9700 §2.1.1 asks
 // for it, so this is arctic's generic OAuth2Client on GitHub's endpoints (the same Basic client authentication).
@@ -28,7 +28,7 @@ export function githubProvider(credentials: { clientId: string; clientSecret: st
       return client.createAuthorizationURLWithPKCE(AUTHORIZE_URL, attempt.state, CodeChallengeMethod.S256, attempt.codeVerifier, SCOPES);
     },
     async redeem(callback, attempt) {
-      const tokens = await client.validateAuthorizationCode(TOKEN_URL, callbackCode(callback), attempt.codeVerifier);
+      const tokens = await withinTimeout('github', client.validateAuthorizationCode(TOKEN_URL, callbackCode(callback), attempt.codeVerifier));
       const accessToken = tokens.accessToken();
       const [user, emails] = await Promise.all([
         getProviderJson(`${API_URL}/user`, accessToken, GitHubUser, API_HEADERS),

@@ -1,7 +1,7 @@
 import { Google } from 'arctic';
 import { z } from 'zod';
 import type { OAuthProvider } from '../../core/ports';
-import { callbackCode, getProviderJson } from './provider-http';
+import { callbackCode, getProviderJson, withinTimeout } from './provider-http';
 
 // Google through arctic 3.7.0 (pinned: deprecated upstream, so nothing outside this folder imports it). The user
 // comes from Google's userinfo endpoint, fetched over TLS with the access token just redeemed, so arctic's unverified
@@ -28,7 +28,7 @@ export function googleProvider(credentials: { clientId: string; clientSecret: st
       return google.createAuthorizationURL(attempt.state, attempt.codeVerifier, SCOPES);
     },
     async redeem(callback, attempt) {
-      const tokens = await google.validateAuthorizationCode(callbackCode(callback), attempt.codeVerifier);
+      const tokens = await withinTimeout('google', google.validateAuthorizationCode(callbackCode(callback), attempt.codeVerifier));
       const user = await getProviderJson(USERINFO_URL, tokens.accessToken(), GoogleUser);
       return { subject: user.sub, email: user.email ?? null, emailVerified: user.email_verified === true, name: user.name ?? null };
     },

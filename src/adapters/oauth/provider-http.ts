@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ProviderUnavailableError } from '../../core/errors';
 
 // What the OAuth adapters share: every call to a provider is bounded in time, and every reply is `unknown` until a
 // schema accepts it (DESIGN.md style 6). `fetch` is the global one, looked up per call.
@@ -19,6 +20,18 @@ export async function getProviderJson<T>(url: string, accessToken: string, schem
   const parsed = schema.safeParse(await response.json());
   if (!parsed.success) throw new Error(`${new URL(url).host} answered an unexpected shape`);
   return parsed.data;
+}
+
+/**
+ * arctic's token requests take no AbortSignal, so a provider that never answers would hold the callback open: the
+ * wait is bounded here instead (the request itself is abandoned, its answer ignored).
+ */
+export function withinTimeout<T>(provider: string, pending: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderUnavailableError(provider, new Error('no answer in time'))), PROVIDER_TIMEOUT_MS);
+  });
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The authorization code of a callback; its absence is a refused callback. */
