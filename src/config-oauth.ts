@@ -1,5 +1,3 @@
-import { ConfigError } from './config-error';
-
 // OAuth settings (API.md "OAuth and OpenID Connect"). OIDC providers have dynamic names (`OIDC_<ID>_*`), which
 // loadConfig's fixed schema cannot read (DESIGN.md "Settings with dynamic names"), so they are parsed here: still one
 // place, still one line naming a bad setting.
@@ -35,48 +33,51 @@ function setting(env: Record<string, unknown>, name: string): string | undefined
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-/** https://, or http:// on a loopback host outside production (a local test provider). */
-function issuerOf(value: string, name: string, production: boolean): string {
+/** Why an issuer is refused, or null: https://, or http:// on a loopback host outside production (a local test provider). */
+function issuerProblem(value: string, production: boolean): string | null {
   const url = URL.canParse(value) ? new URL(value) : undefined;
-  const why = 'expected an https:// URL without query, fragment or credentials (http:// only on a loopback host outside production)';
-  if (!url || url.search || url.hash || url.username || url.password) throw new ConfigError(`setting ${name} is invalid: ${why}`);
-  const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname) && !production;
-  if (url.protocol !== 'https:' && !loopbackHttp) throw new ConfigError(`setting ${name} is invalid: ${why}`);
-  return value;
+  const loopbackHttp = url?.protocol === 'http:' && isLoopbackHost(url.hostname) && !production;
+  if (url && !url.search && !url.hash && !url.username && !url.password && (url.protocol === 'https:' || loopbackHttp)) return null;
+  return 'expected an https:// URL without query, fragment or credentials (http:// only on a loopback host outside production)';
 }
 
-/** OIDC_PROVIDERS=ID[,ID...] and each one's OIDC_<ID>_* settings, in the order listed. */
-export function parseOidcProviders(env: Record<string, unknown>, production: boolean): OidcProviderConfig[] {
+/**
+ * OIDC_PROVIDERS=ID[,ID...] and each one's OIDC_<ID>_* settings, in the order listed, with every problem found as
+ * [setting, one-line message] (loadConfig reports them together with its own).
+ */
+export function parseOidcProviders(env: Record<string, unknown>, production: boolean): { providers: OidcProviderConfig[]; problems: [string, string][] } {
   const ids = (setting(env, 'OIDC_PROVIDERS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  const problems: [string, string][] = [];
+  const providers: OidcProviderConfig[] = [];
   const seen = new Set<string>();
-  return ids.map((id) => {
-    const problem = !PROVIDER_ID.test(id)
+  for (const id of ids) {
+    const refusal = !PROVIDER_ID.test(id)
       ? 'is not an id (lower-case letters, digits and -, at most 32)'
       : RESERVED_IDS.has(id)
         ? 'is reserved'
         : seen.has(id)
           ? 'is listed twice'
           : undefined;
-    if (problem) throw new ConfigError(`setting OIDC_PROVIDERS is invalid: ${JSON.stringify(id.slice(0, 40))} ${problem}`);
+    if (refusal) {
+      problems.push(['OIDC_PROVIDERS', `setting OIDC_PROVIDERS is invalid: ${JSON.stringify(id.slice(0, 40))} ${refusal}`]);
+      continue;
+    }
     seen.add(id);
     const required = (field: 'ISSUER' | 'CLIENT_ID' | 'CLIENT_SECRET') => {
       const name = oidcSettingName(id, field);
       const value = setting(env, name);
-      if (!value) throw new ConfigError(`setting ${name} is missing: OIDC_PROVIDERS lists ${id}`);
-      return value;
+      if (!value) problems.push([name, `setting ${name} is missing: OIDC_PROVIDERS lists ${id}`]);
+      return value ?? '';
     };
+    const issuer = required('ISSUER');
+    const issuerRefusal = issuer ? issuerProblem(issuer, production) : null;
+    if (issuerRefusal) problems.push([oidcSettingName(id, 'ISSUER'), `setting ${oidcSettingName(id, 'ISSUER')} is invalid: ${issuerRefusal}`]);
     const scopesName = oidcSettingName(id, 'SCOPES');
     const scopes = (setting(env, scopesName) ?? DEFAULT_SCOPES).split(/[\s,]+/).filter(Boolean);
-    if (!scopes.includes('openid')) throw new ConfigError(`setting ${scopesName} is invalid: must include openid`);
-    return {
-      id,
-      name: setting(env, oidcSettingName(id, 'NAME')) ?? id,
-      issuer: issuerOf(required('ISSUER'), oidcSettingName(id, 'ISSUER'), production),
-      clientId: required('CLIENT_ID'),
-      clientSecret: required('CLIENT_SECRET'),
-      scopes,
-    };
-  });
+    if (!scopes.includes('openid')) problems.push([scopesName, `setting ${scopesName} is invalid: must include openid`]);
+    providers.push({ id, name: setting(env, oidcSettingName(id, 'NAME')) ?? id, issuer, clientId: required('CLIENT_ID'), clientSecret: required('CLIENT_SECRET'), scopes });
+  }
+  return { providers, problems };
 }
 
 /** Where the browser is sent after a sign-in: an absolute http(s) URL without credentials or fragment. */

@@ -7,6 +7,7 @@ import { createUpstashStore } from '../adapters/kv/upstash';
 import { createHttpMailer } from '../adapters/mail/http';
 import type { Clock, Mailer, OAuthProvider } from '../core/ports';
 import { createWorkersPasswordHasher } from '../adapters/password/workers';
+import { serviceUnavailable } from '../http/service-unavailable';
 import { assembleDeps } from './assemble';
 
 // Workers entry: bindings → dependencies → the same app as on Node. One app per isolate, built on first use.
@@ -28,16 +29,14 @@ export interface WorkerOverrides {
 }
 
 export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides = {}) {
+  // loadConfig has checked every setting Workers require (the stores, the keys, MAIL_HTTP_URL) in one go.
   const config = loadConfig(env, 'workers');
-  if (config.mail.transport !== 'http' || !config.mail.httpUrl) {
-    throw new ConfigError('setting MAIL_HTTP_URL is missing: Workers send mail through the http transport');
-  }
   return assembleDeps({
     config,
     db: openNeonDatabase(config.databaseUrl!),
     kv: createUpstashStore({ ...config.upstash!, ...(overrides.keyPrefix ? { prefix: overrides.keyPrefix } : {}) }),
     passwords: createWorkersPasswordHasher(config.argon2),
-    mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl, token: config.mail.httpToken, from: config.mail.from }),
+    mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl!, token: config.mail.httpToken, from: config.mail.from }),
     logger: overrides.logger ?? createJsonLogger(config.logLevel),
     privateKey: config.jwt.privateKey!,
     mfaKeyHex: config.mfaEncryptionKeyHex!,
@@ -66,19 +65,7 @@ export default {
       const message = error instanceof ConfigError ? error.message : 'start-up failed';
       console.error(`authgate: ${message}`);
       // The app (and its middleware) could not be built, so this answer carries the envelope's headers itself.
-      const requestId = crypto.randomUUID();
-      return Response.json(
-        { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'Service misconfigured', statusCode: 503, requestId } },
-        {
-          status: 503,
-          headers: {
-            'X-Request-ID': requestId,
-            'Cache-Control': 'no-store',
-            'X-Content-Type-Options': 'nosniff',
-            'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-          },
-        },
-      );
+      return serviceUnavailable('Service misconfigured');
     }
   },
   async scheduled(_event: unknown, env: Bindings, ctx: ExecutionContextLike): Promise<void> {

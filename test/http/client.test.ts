@@ -2,6 +2,7 @@ import { createHarness } from '#harness';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createClient } from '../../src/client';
 import type { Harness } from '../support/harness';
+import { secretOfUri, totp } from '../support/totp';
 import { STRONG_PASSWORD, uniqueEmail } from './helpers';
 
 let h: Harness;
@@ -47,6 +48,44 @@ describe('the typed client', () => {
     expect((await client.api.v1.users.me.$get()).status).toBe(401);
   });
 
+  it('enrols in MFA and logs in with a code and a backup code through typed calls', async () => {
+    let accessToken: string | undefined;
+    const client = createClient('http://authgate.test', {
+      accessToken: () => accessToken,
+      fetch: async (input, init) => h.request(new URL(input instanceof Request ? input.url : String(input)).pathname, init as never),
+    });
+    const email = uniqueEmail();
+    const registered = await client.api.v1.auth.register.$post({ json: { email, password: STRONG_PASSWORD } });
+    if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
+    accessToken = (await registered.json()).data.accessToken;
+
+    const enabled = await client.api.v1.mfa.enable.$post();
+    if (enabled.status !== 200) throw new Error(`enable: ${enabled.status}`);
+    const enrolment = (await enabled.json()).data;
+    expectTypeOf(enrolment.backupCodes).toEqualTypeOf<string[]>();
+    const secret = secretOfUri(enrolment.otpauthUrl);
+    const verified = await client.api.v1.mfa.verify.$post({ json: { code: await totp(secret, h.clock.nowMs()) } });
+    expect(verified.status).toBe(200);
+
+    const passwordStep = async () => {
+      const login = await client.api.v1.auth.login.$post({ json: { email, password: STRONG_PASSWORD } });
+      if (login.status !== 200) throw new Error(`login: ${login.status}`);
+      const challenge = (await login.json()).data;
+      if (!challenge.mfaRequired) throw new Error('expected an MFA challenge');
+      return challenge.mfaToken;
+    };
+    h.clock.advance(30);
+    const signedIn = await client.api.v1.mfa['verify-login'].$post({ json: { mfaToken: await passwordStep(), code: await totp(secret, h.clock.nowMs()) } });
+    if (signedIn.status !== 200) throw new Error(`verify-login: ${signedIn.status}`);
+    expect((await signedIn.json()).data.user.mfaEnabled).toBe(true);
+
+    const backup = await client.api.v1.mfa['verify-backup-code'].$post({ json: { mfaToken: await passwordStep(), code: enrolment.backupCodes[0]! } });
+    if (backup.status !== 200) throw new Error(`verify-backup-code: ${backup.status}`);
+    const backupBody = await backup.json();
+    expectTypeOf(backupBody.data.remainingBackupCodes).toEqualTypeOf<number>();
+    expect(backupBody.data.remainingBackupCodes).toBe(7);
+  });
+
   it('rejects wrongly shaped requests at compile time', () => {
     const client = createClient('http://authgate.test');
     // These lines are checked by `tsc --noEmit` (CI); they never run.
@@ -55,6 +94,8 @@ describe('the typed client', () => {
       void client.api.v1.auth.login.$post({ json: { email: 'a@example.com' } });
       // @ts-expect-error: no such route
       void client.api.v1.auth.nothing.$post();
+      // @ts-expect-error: disabling MFA needs the password too
+      void client.api.v1.mfa.disable.$post({ json: { code: '123456' } });
     };
     expect(typeof neverCalled).toBe('function');
   });

@@ -10,6 +10,7 @@ type Provided = Pick<
   | 'databaseUrl'
   | 'redisUrl'
   | 'neonFetchEndpoint'
+  | 'neonServerUrl'
   | 'upstashUrl'
   | 'upstashToken'
   | 'servicesMissing'
@@ -60,14 +61,14 @@ function startShared(): SharedServices {
         if (result.status === 'rejected') throw result.reason;
         return result.value;
       }) as [RunningService, RunningService];
-      const { startNeonBridge } = await import('./neon-bridge');
-      const { startUpstashBridge } = await import('./upstash-bridge');
+      const { startNeonBridge } = await import('../../scripts/bridges/neon');
+      const { startUpstashBridge } = await import('../../scripts/bridges/upstash');
       const neon = await startNeonBridge({ postgresUrl: postgres.url });
       stoppers.push(() => Promise.resolve(neon.close()));
       const upstash = await startUpstashBridge({ redisUrl: redis.url });
       stoppers.push(() => Promise.resolve(upstash.close()));
       const templateDatabase = await createMigratedTemplate(postgres.url);
-      const { startMailSink } = await import('./mail-sink');
+      const { startMailSink } = await import('../../scripts/bridges/mail-sink');
       const mailSink = await startMailSink();
       stoppers.push(() => mailSink.close());
       const { oidcIssuer, oidcStandInIssuer, socialStubUrl } = await startIdentityProviders(stoppers);
@@ -81,6 +82,7 @@ function startShared(): SharedServices {
         databaseUrl: postgres.url,
         redisUrl: redis.url,
         neonFetchEndpoint: neon.fetchEndpoint,
+        neonServerUrl: neon.connectionStringFor('postgres'),
         upstashUrl: upstash.url,
         upstashToken: upstash.token,
         servicesMissing: null,

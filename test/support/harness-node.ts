@@ -42,7 +42,8 @@ async function openHarnessDatabase(kind: HarnessDatabase): Promise<{ db: Databas
  * port. Client addresses travel in X-Forwarded-For from a trusted loopback proxy, exactly as behind a reverse proxy.
  */
 export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
-  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', ...env }, 'node');
+  // Mail always lands in the dev mailbox below, so say so: production (NODE_ENV) refuses an implicit dev mailbox.
+  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', MAIL_TRANSPORT: 'dev', ...env }, 'node');
   const clock = createTestClock();
   const database = await openHarnessDatabase(options.database ?? 'pglite');
   const db = database.db;

@@ -5,7 +5,7 @@
 // discovery, PKCE, nonce, signed ID tokens, userinfo, RFC 9207 `iss` in the authorization response.
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
-import { listenOnLoopback, readBody, type LoopbackServer } from './loopback-server';
+import { serveOnLoopback, readText, type LoopbackServer } from './loopback-server';
 
 interface Account {
   email: string;
@@ -26,7 +26,7 @@ function loginForm(uid: string): string {
 export async function startOidcProvider(): Promise<LoopbackServer> {
   const accounts = new Map<string, Account>();
   let provider: Provider | undefined;
-  const server = await listenOnLoopback((request, response) => {
+  const server = await serveOnLoopback((request, response) => {
     const path = new URL(request.url ?? '/', 'http://provider').pathname;
     // The browser asks every site for one; a 404 would show up as a console error in the browser test.
     if (path === '/favicon.ico') return void response.writeHead(204).end();
@@ -40,7 +40,7 @@ export async function startOidcProvider(): Promise<LoopbackServer> {
           response.end(loginForm(details.uid));
           return;
         }
-        const form = new URLSearchParams(await readBody(request));
+        const form = new URLSearchParams(await readText(request));
         const sub = form.get('sub') ?? '';
         accounts.set(sub, { email: form.get('email') ?? '', email_verified: form.get('email_verified') === 'true', name: form.get('name') ?? '' });
         await provider!.interactionFinished(request, response, { login: { accountId: sub } }, { mergeWithLastSubmission: false });

@@ -5,7 +5,7 @@
 // `valid` mints a correct token, the positive control that shows the other modes fail for their one defect.
 import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, base64url } from 'jose';
-import { listenOnLoopback, readBody, redirect, sendJson, type LoopbackServer } from './loopback-server';
+import { serveOnLoopback, readText, redirect, sendJson, type LoopbackServer } from './loopback-server';
 
 export type StandInMode = 'valid' | 'wrong-iss' | 'wrong-aud' | 'expired' | 'foreign-key' | 'wrong-nonce' | 'no-nonce' | 'unsigned';
 
@@ -47,7 +47,7 @@ export async function startOidcStandIn(): Promise<LoopbackServer> {
       .sign(grant.mode === 'foreign-key' ? foreign.privateKey : own.privateKey);
   }
 
-  const server = await listenOnLoopback(async (request, response) => {
+  const server = await serveOnLoopback(async (request, response) => {
     const url = new URL(request.url ?? '/', issuer);
     const query = url.searchParams;
     switch (`${request.method} ${url.pathname}`) {
@@ -73,7 +73,7 @@ export async function startOidcStandIn(): Promise<LoopbackServer> {
         return redirect(response, back.href);
       }
       case 'POST /token': {
-        const form = new URLSearchParams(await readBody(request));
+        const form = new URLSearchParams(await readText(request));
         const grant = grants.get(form.get('code') ?? '');
         grants.delete(form.get('code') ?? '');
         // RFC 6749 §2.3.1: both halves of the Basic credentials are form-urlencoded first.

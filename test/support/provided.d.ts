@@ -10,6 +10,11 @@ declare module 'vitest' {
     redisUrl: string;
     /** HTTP endpoint that speaks Neon's SQL-over-HTTP protocol, backed by the test PostgreSQL server. */
     neonFetchEndpoint: string;
+    /**
+     * The `postgres` database as Workers reach it: a loopback connection string on the Neon bridge's port, which
+     * src/adapters/db/neon-http.ts sends to the bridge over plain HTTP (as with `npm run dev:bridges`).
+     */
+    neonServerUrl: string;
     /** Base URL of the Upstash-compatible REST bridge in front of the test Redis server. */
     upstashUrl: string;
     /** Bearer token the Upstash bridge requires. */

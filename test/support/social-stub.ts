@@ -4,7 +4,7 @@
 // wrapper (./provider-fetch.ts) can send arctic's requests here unchanged. The user who "signs in" is chosen by
 // whoever follows the authorization URL: `stub_user=<base64url JSON>` on it.
 import { createHash, randomUUID } from 'node:crypto';
-import { listenOnLoopback, readBody, redirect, sendJson, type LoopbackServer } from './loopback-server';
+import { serveOnLoopback, readText, redirect, sendJson, type LoopbackServer } from './loopback-server';
 
 export const SOCIAL_CLIENTS = {
   google: { id: 'google-client-id.apps.googleusercontent.com', secret: 'google-client-secret' },
@@ -24,7 +24,7 @@ export async function startSocialStub(): Promise<LoopbackServer> {
   const grants = new Map<string, Grant>();
   const users = new Map<string, Record<string, unknown>>();
 
-  return listenOnLoopback(async (request, response) => {
+  return serveOnLoopback(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://stub');
     const query = url.searchParams;
     const bearer = users.get((request.headers.authorization ?? '').replace(/^(Bearer|token) /i, ''));
@@ -45,7 +45,7 @@ export async function startSocialStub(): Promise<LoopbackServer> {
       case 'POST /oauth2.googleapis.com/token':
       case 'POST /github.com/login/oauth/access_token': {
         const provider = url.pathname.startsWith('/github.com') ? 'github' : 'google';
-        const form = new URLSearchParams(await readBody(request));
+        const form = new URLSearchParams(await readText(request));
         const grant = grants.get(form.get('code') ?? '');
         grants.delete(form.get('code') ?? '');
         const client = SOCIAL_CLIENTS[provider];

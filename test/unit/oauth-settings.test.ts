@@ -69,11 +69,20 @@ describe('OAuth settings', () => {
     }
   });
 
+  it('names every bad OAuth setting in the one line, with the others', () => {
+    const message = errorOf({ OIDC_PROVIDERS: 'acme,beta', OIDC_BETA_ISSUER: 'https://beta.example', GOOGLE_CLIENT_ID: 'g', PORT: 'x' });
+    expect(message).toMatch(/^7 settings need fixing: /);
+    for (const name of ['PORT', 'GOOGLE_CLIENT_SECRET', 'OIDC_ACME_ISSUER', 'OIDC_ACME_CLIENT_ID', 'OIDC_ACME_CLIENT_SECRET', 'OIDC_BETA_CLIENT_ID', 'OIDC_BETA_CLIENT_SECRET']) {
+      expect(message).toContain(`setting ${name} `);
+    }
+    expect(message).not.toContain('\n');
+  });
+
   it('allows an http:// issuer only on a loopback host outside production', () => {
     for (const issuer of ['http://127.0.0.1:8080', 'http://localhost:9000/realms/x', 'http://[::1]:4000']) {
       expect(loadConfig({ ...acme, OIDC_ACME_ISSUER: issuer }, 'node').oauth.oidc[0]!.issuer).toBe(issuer);
     }
-    expect(errorOf({ ...acme, OIDC_ACME_ISSUER: 'http://127.0.0.1:8080', NODE_ENV: 'production' })).toMatch(/^setting OIDC_ACME_ISSUER is invalid/);
+    expect(errorOf({ ...acme, OIDC_ACME_ISSUER: 'http://127.0.0.1:8080', NODE_ENV: 'production', MAIL_TRANSPORT: 'dev' })).toMatch(/^setting OIDC_ACME_ISSUER is invalid/);
     expect(errorOf({ ...acme, OIDC_ACME_ISSUER: 'http://127.0.0.1.nip.io:8080' })).toMatch(/^setting OIDC_ACME_ISSUER is invalid/);
   });
 
