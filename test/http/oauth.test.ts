@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import type { Harness } from '../support/harness';
 import { auditActions, expectError, json, linkToken, login, registerUser, waitForMail } from './helpers';
 import { callbackUrl, deliverCallback, oidcProviderSettings, providerUser, signInWithOidc, startSignIn } from './oauth-helpers';
-import { loginAtOidcProvider } from '../support/oidc-login';
+import { mfaUser, nextCode, post } from './mfa-helpers';
 
 // The OAuth / OpenID Connect flow end to end against a real OpenID provider (oidc-provider on loopback), on Node and
 // inside workerd: authorize → provider login → callback → exchange → /users/me.
@@ -108,6 +108,20 @@ describe('sign-in with an OpenID provider', () => {
     declined.searchParams.set('iss', inject('oidcIssuer'));
     const target = await deliverCallback(h, declined, started.cookie);
     expect(target.href).toBe('http://authgate.test/demo?error=access_denied');
+  });
+});
+
+describe('an account with MFA on', () => {
+  it('gets only the MFA challenge from the exchange, and its session carries both factors once the code passes', async () => {
+    const account = await mfaUser(h);
+    const verify = linkToken((await waitForMail(h, account.email, /confirm/i))[0]!, 'verify-email');
+    expect((await h.request(`/api/v1/auth/verify-email/${verify}`, { method: 'POST' })).status).toBe(200);
+    const { body } = await signInWithOidc(h, 'corp', providerUser({ email: account.email }));
+    expect(body).toEqual({ mfaRequired: true, mfaToken: expect.any(String), expiresIn: 300 });
+    const response = await post(h, '/mfa/verify-login', { mfaToken: body.mfaToken, code: await nextCode(h, account.secret) });
+    const finished = await json(response);
+    expect(response.status, JSON.stringify(finished)).toBe(200);
+    expect(decodeJwt(finished.data.accessToken)).toMatchObject({ sub: account.userId, amr: ['oauth', 'otp'] });
   });
 });
 
