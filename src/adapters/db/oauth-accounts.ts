@@ -1,5 +1,5 @@
-import { asc, eq, and, getTableColumns, sql } from 'drizzle-orm';
-import type { OAuthAccountRepository } from '../../core/ports';
+import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { NewOAuthIdentity, OAuthAccountRepository, UserRecord } from '../../core/ports';
 import { iso, queryRows, userFromRow, type Db } from './rows';
 import { oauthAccounts, users } from './schema';
 import { nullOnUniqueViolation } from './unique-violation';
@@ -10,6 +10,28 @@ import { nullOnUniqueViolation } from './unique-violation';
  * last identity of a user who still has a passkey is allowed.
  */
 const passkeysOf = (_userId: string) => sql`select null::text as id where false`;
+
+/**
+ * Runs `ctes`, whose last one (`account`) writes a users row, and links the identity to that row in the same
+ * statement: a user without its identity (or the reverse) never exists, even on Neon HTTP, which has no transactions.
+ * The user as written, or null, with nothing written, when no row came out or a concurrent writer took a unique key.
+ */
+async function withIdentity(db: Db, ctes: SQL, identity: Omit<NewOAuthIdentity, 'userId'>): Promise<UserRecord | null> {
+  const rows = await nullOnUniqueViolation(() =>
+    queryRows(
+      db,
+      sql`with ${ctes}, linked as (
+        insert into oauth_accounts (id, user_id, provider, provider_user_id, email, created_at)
+        select ${identity.id}::text, account.id, ${identity.provider}::text, ${identity.providerUserId}::text,
+               ${identity.email}::text, ${iso(identity.createdAt)}::timestamptz
+        from account
+        returning id
+      )
+      select to_jsonb(account.*) as user_row from account`,
+    ),
+  );
+  return rows?.[0] ? userFromRow(rows[0].user_row) : null;
+}
 
 export function oauthAccountRepository(db: Db): OAuthAccountRepository {
   return {
@@ -23,65 +45,45 @@ export function oauthAccountRepository(db: Db): OAuthAccountRepository {
       return row ?? null;
     },
 
-    async createUserWithIdentity(user, identity) {
-      // One statement: a user without its identity (or the reverse) never exists, even on Neon HTTP. A concurrent
-      // sign-in of the same identity fails the whole statement on the unique index, and nothing is left behind.
-      const rows = await nullOnUniqueViolation(() =>
-        queryRows(
-          db,
-          sql`with new_user as (
-            insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
-            values (${user.id}::text, ${user.email}::text, ${user.name}::text, ${user.passwordHash}::text, ${user.role}::text,
-                    ${user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null}::timestamptz, ${iso(user.createdAt)}::timestamptz,
-                    ${iso(user.createdAt)}::timestamptz)
-            on conflict (email) do nothing
-            returning *
-          ), linked as (
-            insert into oauth_accounts (id, user_id, provider, provider_user_id, email, created_at)
-            select ${identity.id}::text, new_user.id, ${identity.provider}::text, ${identity.providerUserId}::text,
-                   ${identity.email}::text, ${iso(identity.createdAt)}::timestamptz
-            from new_user
-            returning id
-          )
-          select to_jsonb(new_user.*) as user_row from new_user`,
-        ),
+    createUserWithIdentity(user, identity) {
+      return withIdentity(
+        db,
+        sql`account as (
+          insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
+          values (${user.id}::text, ${user.email}::text, ${user.name}::text, ${user.passwordHash}::text, ${user.role}::text,
+                  ${user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null}::timestamptz, ${iso(user.createdAt)}::timestamptz,
+                  ${iso(user.createdAt)}::timestamptz)
+          on conflict (email) do nothing
+          returning *
+        )`,
+        identity,
       );
-      return rows?.[0] ? userFromRow(rows[0].user_row) : null;
     },
 
-    async link(identity, expected, now) {
+    link(identity, expected, now) {
       const at = iso(now);
       // The user row is locked and re-checked as it is now: a password change, reset, lock or deletion since it was
       // read rotated the stamp, so this links nothing. The password goes in the same statement as the link: the
       // pre-account-takeover defence has no window in which both the squatter's password and the identity work.
-      const rows = await nullOnUniqueViolation(() =>
-        queryRows(
-          db,
-          sql`with target as (
-            select id from users
-            where id = ${identity.userId}::text and deleted_at is null and security_stamp = ${expected.securityStamp}::int
-              and (password_hash is not null and email_verified_at is null) = ${expected.removePassword}::boolean
-              and not exists (select 1 from oauth_accounts where user_id = ${identity.userId}::text and provider = ${identity.provider}::text)
-            for update
-          ), changed as (
-            update users set
-              password_hash = case when ${expected.removePassword}::boolean then null else users.password_hash end,
-              security_stamp = case when ${expected.removePassword}::boolean then users.security_stamp + 1 else users.security_stamp end,
-              email_verified_at = coalesce(users.email_verified_at, ${at}::timestamptz),
-              updated_at = ${at}::timestamptz
-            from target where users.id = target.id
-            returning users.*
-          ), linked as (
-            insert into oauth_accounts (id, user_id, provider, provider_user_id, email, created_at)
-            select ${identity.id}::text, changed.id, ${identity.provider}::text, ${identity.providerUserId}::text,
-                   ${identity.email}::text, ${iso(identity.createdAt)}::timestamptz
-            from changed
-            returning id
-          )
-          select to_jsonb(changed.*) as user_row from changed`,
-        ),
+      return withIdentity(
+        db,
+        sql`target as (
+          select id from users
+          where id = ${identity.userId}::text and deleted_at is null and security_stamp = ${expected.securityStamp}::int
+            and (password_hash is not null and email_verified_at is null) = ${expected.removePassword}::boolean
+            and not exists (select 1 from oauth_accounts where user_id = ${identity.userId}::text and provider = ${identity.provider}::text)
+          for update
+        ), account as (
+          update users set
+            password_hash = case when ${expected.removePassword}::boolean then null else users.password_hash end,
+            security_stamp = case when ${expected.removePassword}::boolean then users.security_stamp + 1 else users.security_stamp end,
+            email_verified_at = coalesce(users.email_verified_at, ${at}::timestamptz),
+            updated_at = ${at}::timestamptz
+          from target where users.id = target.id
+          returning users.*
+        )`,
+        identity,
       );
-      return rows?.[0] ? userFromRow(rows[0].user_row) : null;
     },
 
     async listForUser(userId) {
