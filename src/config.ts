@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bareOrigin, domainName, httpUrl, publicBaseUrl, wholeNumber } from './config-fields';
+import { isRedirectUrl, parseOidcProviders, type OidcProviderConfig } from './config-oauth';
 
 // The one place that reads settings. Names are part of the contract (DESIGN.md, "Settings").
 
@@ -26,6 +27,7 @@ const list = z
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected scheme://host[:port] with no path');
+const redirectUrl = z.string().refine(isRedirectUrl, 'expected an absolute http(s) URL without credentials or fragment');
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (32 bytes)');
 
 const schema = z.object({
@@ -67,8 +69,8 @@ const schema = z.object({
   GOOGLE_CLIENT_SECRET: optionalString,
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
-  OAUTH_REDIRECT_URL: z.url().optional(),
-  OAUTH_ALLOWED_REDIRECTS: list,
+  OAUTH_REDIRECT_URL: redirectUrl.optional(),
+  OAUTH_ALLOWED_REDIRECTS: list.pipe(z.array(redirectUrl)),
   WEBAUTHN_RP_ID: domainName.optional(),
   WEBAUTHN_RP_NAME: z.string().trim().min(1).max(64).default('authgate'),
   WEBAUTHN_ORIGINS: list.pipe(z.array(bareOrigin)),
@@ -119,7 +121,11 @@ export interface Config {
   oauth: {
     google: { clientId: string; clientSecret: string } | undefined;
     github: { clientId: string; clientSecret: string } | undefined;
-    redirectUrl: string | undefined;
+    /** OpenID providers by configuration (OIDC_PROVIDERS), in the order listed. */
+    oidc: OidcProviderConfig[];
+    /** Where the callback sends the browser with its one-time code (default: the demo page). */
+    redirectUrl: string;
+    /** Other exact URLs a sign-in may ask to return to (`redirectTo`). */
     allowedRedirects: string[];
   };
   /** The WebAuthn relying party: passkeys are scoped to `rpId` and accepted only from `origins`. */
@@ -171,7 +177,9 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
     const problem = issue.message.startsWith('must ') ? `setting ${name} ${issue.message}` : `setting ${name} is invalid: ${issue.message}`;
     if (!problems.has(name)) problems.set(name, problem);
   }
-  for (const [name, problem] of missingSettings(raw, runtime)) if (!problems.has(name)) problems.set(name, problem);
+  // OIDC_<ID>_* have dynamic names the schema cannot list; their parser reports its problems alongside.
+  const oidc = parseOidcProviders(env, raw.NODE_ENV === 'production');
+  for (const [name, problem] of [...missingSettings(raw, runtime), ...oidc.problems]) if (!problems.has(name)) problems.set(name, problem);
   if (!parsed.success || problems.size > 0) {
     const all = [...problems.values()];
     throw new ConfigError(all.length === 1 ? all[0]! : `${all.length} settings need fixing: ${all.join('; ')}`);
@@ -212,7 +220,8 @@ export function loadConfig(env: Env, runtime: Runtime): Config {
     oauth: {
       google: pair(s.GOOGLE_CLIENT_ID, s.GOOGLE_CLIENT_SECRET),
       github: pair(s.GITHUB_CLIENT_ID, s.GITHUB_CLIENT_SECRET),
-      redirectUrl: s.OAUTH_REDIRECT_URL,
+      oidc: oidc.providers,
+      redirectUrl: s.OAUTH_REDIRECT_URL ?? `${appUrl}/demo`,
       allowedRedirects: s.OAUTH_ALLOWED_REDIRECTS,
     },
     webauthn: webauthnSettings(appUrl, s.WEBAUTHN_RP_ID, s.WEBAUTHN_RP_NAME, s.WEBAUTHN_ORIGINS),
@@ -242,6 +251,13 @@ function missingSettings(raw: Record<string, unknown>, runtime: Runtime): [strin
     require('UPSTASH_REDIS_REST_TOKEN', 'Workers need Upstash Redis');
     require('JWT_PRIVATE_KEY', 'Workers cannot generate and persist a signing key');
     require('MFA_ENCRYPTION_KEY', 'Workers cannot generate and persist an encryption key');
+  }
+  for (const provider of ['GOOGLE', 'GITHUB']) {
+    const [id, secret] = [`${provider}_CLIENT_ID`, `${provider}_CLIENT_SECRET`];
+    if (raw[id] || raw[secret]) {
+      require(id, `it goes with ${secret}`);
+      require(secret, `it goes with ${id}`);
+    }
   }
   if (raw.ADMIN_EMAIL || raw.ADMIN_PASSWORD) {
     require('ADMIN_EMAIL', 'it goes with ADMIN_PASSWORD');

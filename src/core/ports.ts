@@ -1,8 +1,10 @@
 // The ports: everything the domain needs from the world. Implementations live in src/adapters.
 // Rule: every operation is atomic on its own (no read-then-write across two calls).
 import type { PasskeyRepository } from './passkey-ports';
+import type { OAuthAccountRepository } from './ports-oauth';
 
 export type * from './passkey-ports';
+export type * from './ports-oauth';
 
 export type Role = 'USER' | 'ADMIN' | 'SUPER_ADMIN';
 
@@ -294,6 +296,7 @@ export interface Database {
   users: UserRepository;
   sessions: SessionRepository;
   oneTimeTokens: OneTimeTokenRepository;
+  oauthAccounts: OAuthAccountRepository;
   mfa: MfaRepository;
   audit: AuditRepository;
   secrets: SecretRepository;

@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import { bytesToHex, webRandom } from '../core/crypto';
 import { generatePrivateKeyPem } from '../core/keys';
 import { createJsonLogger, type Logger } from '../core/logger';
-import type { Clock, Database, KeyValueStore, Mailer } from '../core/ports';
+import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider } from '../core/ports';
 import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
@@ -16,6 +16,7 @@ export interface NodeOverrides {
   mailer?: Mailer;
   clock?: Clock;
   logger?: Logger;
+  oauthProviders?: OAuthProvider[];
 }
 
 /**
@@ -53,5 +54,6 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
     clock,
+    ...(overrides.oauthProviders ? { oauthProviders: overrides.oauthProviders } : {}),
   });
 }

@@ -24,6 +24,9 @@ async function main() {
   const listener = await listenEarly(config);
   const deps = await createNodeDeps(config);
   const app = createApp(deps);
+  // OpenID discovery at start-up, in the background: a provider that cannot be reached is logged as unavailable
+  // (and answers 503 until it recovers) but never stops the service.
+  for (const provider of deps.oauthProviders.values()) void provider.prepare?.();
   listener.serve(app.fetch);
   const { server, address } = listener;
   const database = config.databaseUrl ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir}/pglite)`;

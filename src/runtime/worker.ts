@@ -5,7 +5,7 @@ import { purgeExpiredTokens } from '../core/maintenance';
 import { openNeonDatabase } from '../adapters/db/neon';
 import { createUpstashStore } from '../adapters/kv/upstash';
 import { createHttpMailer } from '../adapters/mail/http';
-import type { Clock, Mailer } from '../core/ports';
+import type { Clock, Mailer, OAuthProvider } from '../core/ports';
 import { createWorkersPasswordHasher } from '../adapters/password/workers';
 import { serviceUnavailable } from '../http/service-unavailable';
 import { assembleDeps } from './assemble';
@@ -25,6 +25,7 @@ export interface WorkerOverrides {
   logger?: Logger;
   /** Key namespace in Redis, so concurrent test apps sharing one Redis never share a rate-limit bucket. */
   keyPrefix?: string;
+  oauthProviders?: OAuthProvider[];
 }
 
 export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides = {}) {
@@ -42,6 +43,7 @@ export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides
     // On Workers only Cloudflare's own header is believed; X-Forwarded-For is client-controlled there.
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? null,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
+    ...(overrides.oauthProviders ? { oauthProviders: overrides.oauthProviders } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, NewUser, UserRecord } from '../../src/core/ports';
 import { dbTargets, type DbTarget, type DbTargetFactory } from '../support/db-targets';
+import { oauthAccountContract } from './db.contract.oauth';
 
 const T0 = new Date('2030-01-01T00:00:00.123Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -386,6 +387,8 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.oneTimeTokens.consume(live, 'reset_password', early(30))).toBe(otherUser.id);
       });
     });
+
+    oauthAccountContract({ db: () => db, newUser, createUser, at, id });
 
     describe('mfa', () => {
       const codeSet = (tag: string) => Array.from({ length: 8 }, (_, i) => `${tag}-${i}-${crypto.randomUUID()}`);

@@ -79,6 +79,19 @@ describe('npm start in embedded mode', () => {
     expect(await second.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('starts with an OpenID provider that cannot be reached: logged as unavailable, 503 at its sign-in, the rest serves', async () => {
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    const server = start({ ...settings, OIDC_PROVIDERS: 'down', OIDC_DOWN_ISSUER: unreachable, OIDC_DOWN_CLIENT_ID: 'c', OIDC_DOWN_CLIENT_SECRET: 'not-logged' });
+    await waitUntilHealthy(server, HEALTHY_WITHIN_MS);
+    await expect.poll(() => server.stdout(), { timeout: 20_000 }).toMatch(/"msg":"OIDC provider unavailable: discovery failed","provider":"down"/);
+    expect((await call(server, '/api/v1/oauth/down')).status).toBe(503);
+    expect((await call(server, '/api/v1/oauth/providers')).body.data.providers).toEqual([{ id: 'down', name: 'down', type: 'oidc' }]);
+    expect((await call(server, '/api/v1/auth/login', { method: 'POST', json: { email: EMAIL, password: PASSWORD } })).status).toBe(200);
+    expect(server.stdout()).not.toContain('not-logged');
+    server.signal('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
   it.each([
     ['RATE_LIMIT_AUTH', 'abc'],
     ['PORT', '99999'],

@@ -17,6 +17,9 @@ type Provided = Pick<
   | 'templateDatabase'
   | 'mailSinkUrl'
   | 'mailSinkMessagesUrl'
+  | 'oidcIssuer'
+  | 'oidcStandInIssuer'
+  | 'socialStubUrl'
 >;
 
 interface SharedServices {
@@ -68,7 +71,11 @@ function startShared(): SharedServices {
       const { startMailSink } = await import('../../scripts/bridges/mail-sink');
       const mailSink = await startMailSink();
       stoppers.push(() => mailSink.close());
+      const { oidcIssuer, oidcStandInIssuer, socialStubUrl } = await startIdentityProviders(stoppers);
       return {
+        oidcIssuer,
+        oidcStandInIssuer,
+        socialStubUrl,
         templateDatabase,
         mailSinkUrl: mailSink.url,
         mailSinkMessagesUrl: mailSink.messagesUrl,
@@ -91,6 +98,16 @@ function startShared(): SharedServices {
     return service;
   }
   return { ready, stop, users: 0 };
+}
+
+/** The outside world of the OAuth suites: a real OpenID provider, a crafted-token stand-in, and Google/GitHub stand-ins. */
+async function startIdentityProviders(stoppers: (() => Promise<void>)[]) {
+  const { startOidcProvider } = await import('./oidc-provider');
+  const { startOidcStandIn } = await import('./oidc-stand-in');
+  const { startSocialStub } = await import('./social-stub');
+  const servers = [await startOidcProvider(), await startOidcStandIn(), await startSocialStub()] as const;
+  for (const server of servers) stoppers.push(() => server.close());
+  return { oidcIssuer: servers[0].url, oidcStandInIssuer: servers[1].url, socialStubUrl: servers[2].url };
 }
 
 /**

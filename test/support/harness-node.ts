@@ -51,7 +51,7 @@ export async function createHarness(env: Record<string, string> = {}, options: H
   const mailer = createDevMailbox({ now: () => clock.nowMs() });
   const logs: string[] = [];
   const logger = createJsonLogger('debug', (line) => logs.push(line));
-  const deps = await createNodeDeps(config, { db, kv, clock, mailer, logger });
+  const deps = await createNodeDeps(config, { db, kv, clock, mailer, logger, ...(options.oauthProviders ? { oauthProviders: options.oauthProviders } : {}) });
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));

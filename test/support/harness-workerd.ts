@@ -13,7 +13,7 @@ import { baseTestEnv, buildRequestInit, type Harness, type HarnessOptions, type 
  * bridge (a fresh database cloned from the migrated template) and real Redis through the Upstash REST bridge.
  * Client addresses travel in CF-Connecting-IP, the only one Workers believe.
  */
-export async function createHarness(env: Record<string, string> = {}, _options: HarnessOptions = {}): Promise<Harness> {
+export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   // The Neon bridge's loopback address, as DATABASE_URL is under `npm run dev:bridges`: no fetchEndpoint to set.
   const serverUrl = new URL(inject('neonServerUrl'));
   const database = `h_${crypto.randomUUID().replaceAll('-', '')}`;
@@ -36,7 +36,12 @@ export async function createHarness(env: Record<string, string> = {}, _options: 
       MAIL_HTTP_TOKEN: 'mail-sink-token',
       ...env,
     },
-    { clock, logger: createJsonLogger('debug', (line) => logs.push(line)), keyPrefix: `${database}:` },
+    {
+      clock,
+      logger: createJsonLogger('debug', (line) => logs.push(line)),
+      keyPrefix: `${database}:`,
+      ...(options.oauthProviders ? { oauthProviders: options.oauthProviders } : {}),
+    },
   );
   const app = createApp(deps);
   return {

@@ -24,6 +24,12 @@ declare module 'vitest' {
     /** Where the HTTP mail transport delivers in tests (test/support/mail-sink.ts), and where tests read it back. */
     mailSinkUrl: string;
     mailSinkMessagesUrl: string;
+    /** Issuer of the real OpenID provider (oidc-provider) on loopback (test/support/oidc-provider.ts). */
+    oidcIssuer: string;
+    /** Issuer of the OpenID stand-in that mints crafted ID tokens (test/support/oidc-stand-in.ts). */
+    oidcStandInIssuer: string;
+    /** The Google and GitHub stand-in; paths start with the real host (test/support/social-stub.ts). */
+    socialStubUrl: string;
     /** Why the servers could not be started (binaries missing outside CI); null when they run. */
     servicesMissing: string | null;
   }

@@ -15,7 +15,10 @@ const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf
 
 const features = [
   { settings: ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'ADMIN_MFA_REQUIRED'], configFields: ['admin', 'adminMfaRequired'] },
-  { settings: ['GOOGLE_CLIENT_ID/SECRET', 'GITHUB_CLIENT_ID/SECRET', 'OAUTH_REDIRECT_URL', 'OAUTH_ALLOWED_REDIRECTS'], configFields: ['oauth'] },
+  {
+    settings: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'OIDC_PROVIDERS', 'OAUTH_REDIRECT_URL', 'OAUTH_ALLOWED_REDIRECTS'],
+    configFields: ['oauth'],
+  },
   { settings: ['METRICS_TOKEN'], configFields: ['metricsToken'] },
 ];
 

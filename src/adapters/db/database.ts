@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../core/ports';
 import { auditRepository } from './audit';
+import { oauthAccountRepository } from './oauth-accounts';
 import { mfaRepository } from './mfa';
 import { oneTimeTokenRepository } from './one-time-tokens';
 import { passkeyRepository } from './passkeys';
@@ -17,6 +18,7 @@ export function createDatabase(db: Db, kind: Database['kind'], close: () => Prom
     users: withUnavailableMapping(userRepository(db)),
     sessions: withUnavailableMapping(sessionRepository(db)),
     oneTimeTokens: withUnavailableMapping(oneTimeTokenRepository(db)),
+    oauthAccounts: withUnavailableMapping(oauthAccountRepository(db)),
     mfa: withUnavailableMapping(mfaRepository(db)),
     audit: withUnavailableMapping(auditRepository(db)),
     secrets: withUnavailableMapping(secretRepository(db)),

@@ -117,11 +117,14 @@ export const oauthAccounts = pgTable(
     // The identity is (provider, provider user id), never the e-mail the provider reports.
     providerUserId: text('provider_user_id').notNull(),
     email: text('email'),
+    // When the identity was linked (API.md `linkedAt`).
     createdAt: instant('created_at').notNull(),
   },
   (t) => [
     uniqueIndex('oauth_accounts_provider_user_unique').on(t.provider, t.providerUserId),
-    index('oauth_accounts_user_id_idx').on(t.userId),
+    // One identity per provider per user: a second subject with the same verified e-mail (a recycled address) is
+    // refused instead of quietly becoming another key to the account, and unlinking by provider is unambiguous.
+    uniqueIndex('oauth_accounts_user_provider_unique').on(t.userId, t.provider),
   ],
 );
 

@@ -6,7 +6,9 @@ import type { AppEnv } from '../env';
 // `#forgot-password`); it also registers, logs in (with a password or a passkey), adds passkeys, lists sessions and
 // logs out. Tokens live in page memory only, never in storage, and a link's token is wiped from the address bar as
 // soon as it is read. Its CSP allows exactly its own scripts and style (per-request nonce) and requests to this
-// origin. @simplewebauthn/browser comes from this service too (/demo/simplewebauthn-browser.js), never a CDN.
+// origin. @simplewebauthn/browser comes from this service too (/demo/simplewebauthn-browser.js), never a CDN. It shows
+// a sign-in button for each configured OAuth/OpenID provider and is the default OAUTH_REDIRECT_URL: it swaps the
+// `?code=` it comes back with.
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 form{display:grid;gap:.5rem;margin:1rem 0;padding:1rem;border:1px solid #ccc;border-radius:8px}
@@ -40,6 +42,28 @@ function followLink() {
 }
 followLink();
 window.addEventListener('hashchange', followLink);
+async function showProviders() {
+  const res = await fetch('/api/v1/oauth/providers');
+  const { data } = await res.json();
+  for (const p of data.providers) {
+    const a = document.createElement('a');
+    a.href = '/api/v1/oauth/' + encodeURIComponent(p.id);
+    a.dataset.provider = p.id;
+    a.textContent = 'Sign in with ' + p.name;
+    $('provider-buttons').append(a, ' ');
+  }
+  $('providers').hidden = data.providers.length === 0;
+}
+async function finishProviderSignIn() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) return;
+  history.replaceState(null, '', location.pathname);
+  if (params.has('error')) return show({ success: false, error: { code: params.get('error') } });
+  const r = await api('/oauth/exchange', { code: params.get('code') });
+  if (r.success && !r.data.mfaRequired) signedIn(r.data);
+}
+showProviders();
+finishProviderSignIn();
 $('register').onsubmit = async (e) => { e.preventDefault(); const r = await api('/auth/register', { email: field(e.target, 'email'), password: field(e.target, 'password') }); if (r.success) signedIn(r.data); };
 $('login').onsubmit = async (e) => { e.preventDefault(); const r = await api('/auth/login', { email: field(e.target, 'email'), password: field(e.target, 'password') }); if (r.success && !r.data.mfaRequired) signedIn(r.data); };
 $('forgot').onsubmit = async (e) => { e.preventDefault(); await api('/auth/forgot-password', { email: field(e.target, 'email') }); };
@@ -59,6 +83,7 @@ $('add-passkey').onclick = () => ceremony('/passkeys/register', startRegistratio
 $('passkeys').onclick = () => api('/passkeys', undefined, 'GET');
 $('me').onclick = () => api('/users/me', undefined, 'GET');
 $('sessions').onclick = () => api('/sessions', undefined, 'GET');
+$('identities').onclick = () => api('/users/me/identities', undefined, 'GET');
 $('logout').onclick = async () => { await api('/auth/logout'); session = null; $('account').hidden = true; };
 `;
 
@@ -72,11 +97,12 @@ function page(nonce: string): string {
 <input name="password" type="password" placeholder="password" required autocomplete="current-password"><button>Log in</button>
 <button type="button" id="show-forgot">Forgot password?</button>
 <button type="button" id="passkey-login">Sign in with a passkey</button></form>
+<section id="providers" hidden><strong>Or</strong> <span id="provider-buttons"></span></section>
 <form id="forgot" hidden><strong>Forgot password</strong><input name="email" type="email" placeholder="e-mail" required><button>Send reset link</button></form>
 <form id="reset" hidden><strong>Choose a new password</strong><input name="password" type="password" required autocomplete="new-password"><button>Set password</button></form>
 <section id="account" hidden><p>Signed in as <strong id="who"></strong></p>
 <button id="me">Profile</button> <button id="sessions">Sessions</button> <button id="add-passkey">Add a passkey</button>
-<button id="passkeys">Passkeys</button> <button id="logout">Log out</button></section>
+<button id="passkeys">Passkeys</button> <button id="identities">Linked providers</button> <button id="logout">Log out</button></section>
 <pre id="out" aria-live="polite"></pre>
 <script nonce="${nonce}" src="/demo/simplewebauthn-browser.js"></script>
 <script nonce="${nonce}">${SCRIPT}</script></body></html>`;
