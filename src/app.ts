@@ -6,6 +6,7 @@ import { allowedMethodsFinder } from './http/method-not-allowed';
 import { jsonBody } from './http/middleware/body';
 import { clientIp } from './http/middleware/client-ip';
 import { cors } from './http/middleware/cors';
+import { httpMetrics } from './http/middleware/http-metrics';
 import { requestLogger } from './http/middleware/logger';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestId } from './http/middleware/request-id';
@@ -20,6 +21,7 @@ import { rootRoutes } from './http/routes/root';
 import { devRoutes } from './http/routes/dev';
 import { identityRoutes } from './http/routes/identities';
 import { oauthRoutes } from './http/routes/oauth';
+import { metricsHandler, metricsServed } from './http/routes/metrics';
 import { mfaRoutes } from './http/routes/mfa';
 import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
@@ -39,6 +41,7 @@ function buildApp(deps: AppDeps) {
   });
   app.use('*', requestId());
   app.use('*', requestLogger(deps.logger));
+  app.use('*', httpMetrics());
   app.use('*', securityHeaders());
   app.use('*', clientIp());
   // Answers preflights itself, so they reach neither the body checks nor the rate limits below.
@@ -66,6 +69,8 @@ function buildApp(deps: AppDeps) {
 
   app.route('/', rootRoutes);
   app.route('/demo', demoRoutes);
+  // Workers keep no scrapeable state (each isolate counts alone), so there is no exposition and /metrics is 404.
+  if (deps.metricsExposition && metricsServed(deps.config)) app.get('/metrics', metricsHandler(deps.metricsExposition, deps.config));
   // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.
   if (deps.config.devRoutesEnabled && isDevMailbox(deps.mailer)) app.route('/dev', devRoutes(deps.mailer));
 
