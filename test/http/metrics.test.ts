@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueIp, type Harness } from '../support/harness';
 import { parseSamples, sampleValue } from '../support/prometheus-text';
 import { json, linkToken, login, registerUser, uniqueEmail, waitForMail } from './helpers';
+import { mfaUser, nextCode, passwordStep, post } from './mfa-helpers';
 
 // API.md "Metrics" and System routes: /metrics on Node (prom-client), 404 on Workers.
 
@@ -47,6 +48,24 @@ describe('on Node', () => {
     }
     expect(after).not.toContain(user.email);
     expect(after).not.toContain(user.user.id);
+  });
+
+  it('counts an MFA login by its second factor: a wrong code as an mfa failure, a good one as an mfa success', async (context) => {
+    if (h.runtime !== 'node') context.skip();
+    const user = await mfaUser(h);
+    const before = await scrape();
+    const mfaToken = await passwordStep(h, user);
+    const code = await nextCode(h, user.secret);
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect((await post(h, '/mfa/verify-login', { mfaToken, code: wrong })).status).toBe(401);
+    expect((await post(h, '/mfa/verify-login', { mfaToken, code })).status).toBe(200);
+    const after = await scrape();
+    const delta = (labels: Record<string, string>) => sampleValue(after, 'auth_login_total', labels) - sampleValue(before, 'auth_login_total', labels);
+    expect(delta({ method: 'mfa', result: 'failure' })).toBe(1);
+    expect(delta({ method: 'mfa', result: 'success' })).toBe(1);
+    // The password step ended in a challenge, not a sign-in: it counts as neither.
+    expect(delta({ method: 'password', result: 'success' })).toBe(0);
+    expect(delta({ method: 'password', result: 'failure' })).toBe(0);
   });
 
   it('labels requests with the route pattern, never the raw path or the token in it', async (context) => {
