@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { bytesToHex, webRandom } from '../core/crypto';
 import { generatePrivateKeyPem } from '../core/keys';
-import { createJsonLogger, type Logger } from '../core/logger';
+import { createJsonLogger, describeError, type Logger } from '../core/logger';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider } from '../core/ports';
 import { createPrometheusMetrics } from '../adapters/metrics/prometheus';
 import { createNodePasswordHasher } from '../adapters/password/node';
@@ -55,7 +55,10 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
     clock,
-    metrics: createPrometheusMetrics({ countActiveSessions: () => db.sessions.countActive(new Date(clock.nowMs())) }),
+    metrics: createPrometheusMetrics({
+      countActiveSessions: () => db.sessions.countActive(new Date(clock.nowMs())),
+      onCollectError: (error) => logger.warn('active sessions not counted for /metrics', { err: describeError(error) }),
+    }),
     ...(overrides.oauthProviders ? { oauthProviders: overrides.oauthProviders } : {}),
   });
 }

@@ -4,6 +4,8 @@ import type { Metrics, MetricsExposition } from '../../core/metrics';
 export interface PrometheusOptions {
   /** Live sessions now; read from the database on each scrape (one aggregate), so the gauge is never stale. */
   countActiveSessions(): Promise<number>;
+  /** Told when that count fails; the scrape still answers with everything else. */
+  onCollectError(error: unknown): void;
 }
 
 /**
@@ -51,7 +53,13 @@ export function createPrometheusMetrics(options: PrometheusOptions): { metrics: 
     help: 'Sessions neither revoked nor expired',
     registers: [registry],
     async collect() {
-      this.set(await options.countActiveSessions());
+      // A database outage is when the other figures matter most: the gauge keeps its last value rather than
+      // failing the whole scrape (a rejected collect would turn /metrics into a 500).
+      try {
+        this.set(await options.countActiveSessions());
+      } catch (error) {
+        options.onCollectError(error);
+      }
     },
   });
 
