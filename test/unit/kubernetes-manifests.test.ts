@@ -1,6 +1,9 @@
 // deploy/kubernetes/: every manifest parses, validates against the Kubernetes OpenAPI schemas (kubernetes-models),
-// and the probes ask routes the app really serves. No cluster here: nothing is applied.
-import { readdirSync, readFileSync } from 'node:fs';
+// has no field Kubernetes does not know, and the probes ask routes the app really serves. No cluster here: nothing
+// is applied.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -47,6 +50,28 @@ function validate(manifest: Manifest): void {
   new Model(manifest as never).validate();
 }
 
+/**
+ * tsc's complaints about the manifests typed as kubernetes-models' interfaces ('' when none). The schemas accept
+ * unknown fields (Kubernetes' OpenAPI allows them), but an object literal's excess-property check does not: a
+ * misspelt `livenesProbe` is reported here, as `kubectl apply` with strict field validation would reject it.
+ */
+function unknownFields(list: Manifest[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'authgate-k8s-types-'));
+  try {
+    const lines = list.map((manifest, index) => {
+      const module = join(repoRoot, 'node_modules/kubernetes-models', manifest.apiVersion, `${manifest.kind}.js`);
+      return `import type { I${manifest.kind} as T${index} } from ${JSON.stringify(module)};\nexport const m${index}: T${index} = ${JSON.stringify(manifest)};`;
+    });
+    writeFileSync(join(dir, 'manifests.ts'), lines.join('\n'));
+    const compilerOptions = { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', skipLibCheck: true, types: [] };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['manifests.ts'] }));
+    const run = spawnSync(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+    return `${run.stdout}${run.stderr}`.trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const files = readdirSync(dir).filter((name) => name.endsWith('.yaml') && name !== KUSTOMIZATION);
 const manifests = files.flatMap((file) => parseManifests(file).map((manifest) => ({ file, manifest })));
 const find = (kind: string) => manifests.filter(({ manifest }) => manifest.kind === kind).map(({ manifest }) => manifest);
@@ -60,6 +85,15 @@ describe('the Kubernetes manifests', () => {
     const text = readFileSync(join(dir, 'deployment.yaml'), 'utf8').replace(/replicas: 2/, 'replicas: two');
     expect(text).toContain('replicas: two');
     expect(() => validate(parseManifests('deployment.yaml', text)[0]!)).toThrow(/replicas/);
+  });
+
+  it('have no field the Kubernetes types do not know', () => {
+    expect(unknownFields(manifests.map(({ manifest }) => manifest))).toBe('');
+  });
+
+  it('are rejected when a field name is misspelt (the field check can fail)', () => {
+    const text = readFileSync(join(dir, 'deployment.yaml'), 'utf8').replace('livenessProbe:', 'livenesProbe:');
+    expect(unknownFields(parseManifests('deployment.yaml', text))).toMatch(/livenesProbe\W* does not exist in type 'IContainer'/);
   });
 
   it('cover a Deployment, Service, HorizontalPodAutoscaler, migration Job and Secret template, all listed by kustomization.yaml but the Secret', () => {
