@@ -2,11 +2,13 @@
 // runs (no tsx, no --import), as the Dockerfile's final stage does. No Docker engine here, so the Dockerfile itself
 // is checked by reading it (see the last describe).
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { callAuthgate as call, createAuthgateFleet } from '../support/authgate-fleet';
 import { freePort, repoRoot, waitUntilHealthy } from '../support/authgate-process';
+import { createFreshDatabase, type FreshDatabase } from '../support/db-targets';
 import { commandEnv, runCommand } from '../support/run-command';
 
 const HEALTHY_WITHIN_MS = 60_000;
@@ -54,6 +56,56 @@ describe('node dist/node/server.mjs (the compiled bundle, no TypeScript loader)'
     const server = fleet.start({ DATA_DIR: join(fleet.root, 'bad'), PORT: 'abc' }, { args: BUNDLE });
     expect(await server.exited).toEqual({ code: 1, signal: null });
     expect(server.stderr().trimEnd().split('\n')).toEqual([expect.stringMatching(/^authgate: setting PORT .*"abc"$/)]);
+  });
+});
+
+describe('the Kubernetes shape: the migration Job, then two replicas on one PostgreSQL and one Redis', () => {
+  let database: FreshDatabase;
+  beforeAll(async () => {
+    database = await createFreshDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  const migrate = () =>
+    runCommand(process.execPath, ['dist/node/migrate.mjs'], { cwd: repoRoot, timeoutMs: 60_000, env: commandEnv({ DATABASE_URL: database.url }) });
+
+  it("node dist/node/migrate.mjs (the Job's command) applies every migration once, then finds nothing to do", async () => {
+    const first = await migrate();
+    expect(first.stdout).toMatch(/applied [1-9]\d* new migration\(s\)/);
+    expect((await migrate()).stdout).toMatch(/applied 0 new migration\(s\)/);
+  });
+
+  it('replicas with the same keys share users, sessions and the denylist: any replica answers any request', async () => {
+    // As the Deployment gives every replica: the same public URL (the tokens' issuer, which defaults to APP_URL),
+    // and from the Secret the same signing key and MFA key.
+    const shared = {
+      APP_URL: 'https://auth.example.com',
+      DATABASE_URL: database.url,
+      REDIS_URL: inject('redisUrl'),
+      JWT_PRIVATE_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      MFA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ARGON2_MEMORY_KIB: '64',
+      ARGON2_ITERATIONS: '1',
+    };
+    const [a, b] = await Promise.all([freePort(), freePort()]);
+    const replicas = [fleet.start({ ...shared, PORT: String(a) }, { args: BUNDLE }), fleet.start({ ...shared, PORT: String(b) }, { args: BUNDLE })];
+    await Promise.all(replicas.map((replica) => waitUntilHealthy(replica, HEALTHY_WITHIN_MS)));
+    const [one, two] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+    for (const replica of replicas) expect(replica.stdout()).toContain('key-value: redis (REDIS_URL)');
+
+    const email = 'grace.replicas@example.com';
+    expect((await call(one, '/api/v1/auth/register', { method: 'POST', json: { email, password: PASSWORD, name: 'Grace' } })).status).toBe(201);
+    const loggedIn = await call(two, '/api/v1/auth/login', { method: 'POST', json: { email, password: PASSWORD } });
+    expect(loggedIn.status).toBe(200);
+    const token = loggedIn.body.data.accessToken as string;
+    expect((await call(one, '/api/v1/users/me', { token })).status).toBe(200);
+    expect((await call(one, '/api/v1/auth/logout', { method: 'POST', token })).status).toBe(200);
+    expect((await call(two, '/api/v1/users/me', { token })).status).toBe(401);
+
+    for (const replica of replicas) replica.signal('SIGTERM');
+    expect(await Promise.all(replicas.map((replica) => replica.exited))).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
   });
 });
 
