@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../core/ports';
+import { adminRepository } from './admin';
 import { auditRepository } from './audit';
 import { oneTimeTokenRepository } from './one-time-tokens';
 import { queryRows, type Db } from './rows';
@@ -16,6 +17,7 @@ export function createDatabase(db: Db, kind: Database['kind'], close: () => Prom
     sessions: withUnavailableMapping(sessionRepository(db)),
     oneTimeTokens: withUnavailableMapping(oneTimeTokenRepository(db)),
     audit: withUnavailableMapping(auditRepository(db)),
+    admin: withUnavailableMapping(adminRepository(db)),
     secrets: withUnavailableMapping(secretRepository(db)),
     async ping() {
       await queryRows(db, sql`select 1`);
