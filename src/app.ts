@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from './http/env';
 import { errorResponse, handleError } from './http/errors';
 import { allowedMethodsFinder } from './http/method-not-allowed';
 import { jsonBody } from './http/middleware/body';
+import { bootstrapAdmin } from './http/middleware/bootstrap-admin';
 import { clientIp } from './http/middleware/client-ip';
 import { cors } from './http/middleware/cors';
 import { requestLogger } from './http/middleware/logger';
@@ -12,6 +13,7 @@ import { requestId } from './http/middleware/request-id';
 import { securityHeaders } from './http/middleware/security-headers';
 import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
+import { adminRoutes } from './http/routes/admin';
 import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
 import { rootRoutes } from './http/routes/root';
@@ -34,6 +36,7 @@ function buildApp(deps: AppDeps) {
   });
   app.use('*', requestId());
   app.use('*', requestLogger(deps.logger));
+  if (deps.config.admin) app.use('*', bootstrapAdmin());
   app.use('*', securityHeaders());
   app.use('*', clientIp());
   // Answers preflights itself, so they reach neither the body checks nor the rate limits below.
@@ -52,7 +55,8 @@ function buildApp(deps: AppDeps) {
     .route('/api/v1/auth', authRoutes)
     .route('/api/v1/auth', accountRoutes)
     .route('/api/v1/users', userRoutes)
-    .route('/api/v1/sessions', sessionRoutes);
+    .route('/api/v1/sessions', sessionRoutes)
+    .route('/api/v1/admin', adminRoutes);
 
   app.route('/', rootRoutes);
   app.route('/demo', demoRoutes);

@@ -4,6 +4,7 @@ import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { describeError } from '../core/logger';
 import { purgeExpiredTokens } from '../core/maintenance';
+import { ensureSuperAdminOnce } from '../core/admin/bootstrap';
 import { createNodeDeps } from './node-deps';
 
 // `npm start`: with nothing configured this is the embedded mode (PGlite + embedded key-value store in DATA_DIR).
@@ -14,6 +15,8 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 async function main() {
   const config = loadConfig(process.env, 'node');
   const deps = await createNodeDeps(config);
+  // Before listening: a bad ADMIN_PASSWORD stops start-up with one line, like any bad setting.
+  await ensureSuperAdminOnce(deps, deps.auth);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const database = config.databaseUrl ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir}/pglite)`;
