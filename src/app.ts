@@ -14,6 +14,7 @@ import { securityHeaders } from './http/middleware/security-headers';
 import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { adminRoutes } from './http/routes/admin';
+import { adminConsoleRoutes } from './http/routes/admin-console';
 import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
 import { rootRoutes } from './http/routes/root';
@@ -60,6 +61,7 @@ function buildApp(deps: AppDeps) {
 
   app.route('/', rootRoutes);
   app.route('/demo', demoRoutes);
+  app.route('/admin', adminConsoleRoutes);
   // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.
   if (deps.config.devRoutesEnabled && isDevMailbox(deps.mailer)) app.route('/dev', devRoutes(deps.mailer));
 

@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { htmlPage } from '../pages/html-page';
 
 // GET /demo: a small page on the API itself. Mail links land here (`#verify-email=`, `#reset-password=`,
 // `#forgot-password`); it also registers, logs in, lists sessions and logs out. Tokens live in page memory only,
 // never in storage, and a link's token is wiped from the address bar as soon as it is read. Its CSP allows exactly
-// its own inline script and style (per-request nonce) and requests to this origin.
+// its own inline script and style (per-request nonce) and requests to this origin (pages/html-page.ts).
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 form{display:grid;gap:.5rem;margin:1rem 0;padding:1rem;border:1px solid #ccc;border-radius:8px}
@@ -65,12 +66,4 @@ function page(nonce: string): string {
 <script nonce="${nonce}">${SCRIPT}</script></body></html>`;
 }
 
-export const demoRoutes = new Hono<AppEnv>().get('/', (c) => {
-  const nonce = crypto.randomUUID().replaceAll('-', '');
-  c.header(
-    'Content-Security-Policy',
-    `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`,
-  );
-  c.header('Cache-Control', 'no-store');
-  return c.html(page(nonce));
-});
+export const demoRoutes = new Hono<AppEnv>().get('/', (c) => htmlPage(c, page));
