@@ -37,10 +37,14 @@ function filters(query: UserListQuery): SQL | undefined {
 }
 
 function ordering(query: UserListQuery): SQL[] {
-  const column = { createdAt: users.createdAt, email: users.email, lastLoginAt: users.lastLoginAt }[query.sortBy];
   const direction = query.sortOrder === 'asc' ? sql`asc` : sql`desc`;
-  // Never-logged-in users come last either way; the id keeps pages stable when the sort column ties.
-  return [sql`${column} ${direction} nulls last`, sql`${users.id} ${direction}`];
+  // Orders an index can serve forwards or backwards: "never logged in" counts as the oldest login (first going up,
+  // last going down), which is what users_last_login_at_idx (asc, nulls first) holds. The id keeps pages stable.
+  const column =
+    query.sortBy === 'lastLoginAt'
+      ? sql`${users.lastLoginAt} ${direction} ${query.sortOrder === 'asc' ? sql`nulls first` : sql`nulls last`}`
+      : sql`${query.sortBy === 'email' ? users.email : users.createdAt} ${direction}`;
+  return [column, sql`${users.id} ${direction}`];
 }
 
 export async function listUsers(db: Db, query: UserListQuery): Promise<PageOf<AdminUserRecord>> {

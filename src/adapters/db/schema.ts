@@ -35,8 +35,8 @@ export const users = pgTable(
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
     index('users_created_at_idx').on(t.createdAt),
-    // The admin users list sorted by last login.
-    index('users_last_login_at_idx').on(t.lastLoginAt),
+    // The admin users list sorted by last login, either way ("never" is the oldest: nulls first going up).
+    index('users_last_login_at_idx').on(t.lastLoginAt.asc().nullsFirst()),
     check('users_role_check', sql`${t.role} in ('USER', 'ADMIN', 'SUPER_ADMIN')`),
   ],
 );
