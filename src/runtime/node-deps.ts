@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config';
 import { bytesToHex, webRandom } from '../core/crypto';
 import { generatePrivateKeyPem } from '../core/keys';
+import { PRIVATE_KEY_SECRET, RETIRED_KEYS_SECRET, liveRetiredKeyPems } from '../core/key-rotation';
 import { createJsonLogger, type Logger } from '../core/logger';
 import type { Clock, Database, KeyValueStore, Mailer } from '../core/ports';
 import { openPgliteDatabase } from '../adapters/db/pglite';
@@ -24,13 +25,13 @@ export interface NodeOverrides {
   logger?: Logger;
 }
 
-async function openDatabase(config: Config): Promise<Database> {
+export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openPostgresDatabase(config.databaseUrl);
   await mkdir(config.dataDir, { recursive: true });
   return openPgliteDatabase({ dataDir: join(config.dataDir, 'pglite') });
 }
 
-async function openKeyValue(config: Config, clock: Clock): Promise<KeyValueStore> {
+export async function openKeyValue(config: Config, clock: Clock): Promise<KeyValueStore> {
   if (config.redisUrl) return createRedisStore({ url: config.redisUrl, clock });
   if (config.upstash) return createUpstashStore(config.upstash);
   await mkdir(config.dataDir, { recursive: true });
@@ -52,7 +53,10 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
   const logger = overrides.logger ?? createJsonLogger(config.logLevel);
   const db = overrides.db ?? (await openDatabase(config));
   const kv = overrides.kv ?? (await openKeyValue(config, clock));
-  const privateKey = await persistedSecret(db, 'jwt_private_key', config.jwt.privateKey, generatePrivateKeyPem);
+  const privateKey = await persistedSecret(db, PRIVATE_KEY_SECRET, config.jwt.privateKey, generatePrivateKeyPem);
+  // A key kept in the database may have been rotated (`npm run admin -- rotate-signing-key`): its predecessors
+  // verify until the tokens they signed have expired.
+  const retiredPublicKeys = config.jwt.privateKey ? [] : liveRetiredKeyPems(await db.secrets.get(RETIRED_KEYS_SECRET), clock.nowMs());
   const mfaKeyHex = await persistedSecret(db, 'mfa_encryption_key', config.mfaEncryptionKeyHex, async () => bytesToHex(webRandom.bytes(32)));
   return assembleDeps({
     config,
@@ -62,6 +66,7 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     mailer: overrides.mailer ?? createNodeMailer(config.mail, { now: () => clock.nowMs() }),
     logger,
     privateKey,
+    retiredPublicKeys,
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
     clock,

@@ -5,6 +5,7 @@ import type { CoreDeps } from '../deps';
 import { normalizeEmail } from '../email';
 import { describeError } from '../logger';
 import { checkPasswordPolicy, normalizePassword } from '../password-policy';
+import type { NewUser } from '../ports';
 
 // The first SUPER_ADMIN, from ADMIN_EMAIL / ADMIN_PASSWORD. Node runs it at start-up, Workers on the first request
 // of an isolate (and the operator CLI on demand). Once it has been applied for an e-mail, a marker in instance
@@ -17,6 +18,23 @@ export type BootstrapOutcome = 'already-applied' | 'created' | 'promoted' | 'del
 
 type Deps = Pick<CoreDeps, 'db' | 'passwords' | 'clock'>;
 
+/**
+ * A verified SUPER_ADMIN ready to insert (the operator chose this address, so it counts as verified), or why the
+ * password is refused (the same policy as every password).
+ */
+export async function superAdminCandidate(
+  deps: Pick<CoreDeps, 'passwords' | 'clock'>,
+  services: Pick<AuthServices, 'isCommonPassword'>,
+  email: string,
+  password: string,
+): Promise<{ candidate: NewUser; refused?: never } | { refused: string; candidate?: never }> {
+  const problems = checkPasswordPolicy(password, email, services.isCommonPassword);
+  if (problems.length > 0) return { refused: problems.map((p) => p.message).join('; ') };
+  const passwordHash = await deps.passwords.hash(normalizePassword(password));
+  const now = new Date(deps.clock.nowMs());
+  return { candidate: { id: newId(), email, name: null, passwordHash, role: 'SUPER_ADMIN', emailVerifiedAt: now, createdAt: now } };
+}
+
 export async function ensureSuperAdmin(
   deps: Deps,
   services: Pick<AuthServices, 'isCommonPassword'>,
@@ -24,13 +42,9 @@ export async function ensureSuperAdmin(
 ): Promise<BootstrapOutcome> {
   const email = normalizeEmail(admin.email);
   if ((await deps.db.secrets.get(BOOTSTRAP_MARKER)) === email) return 'already-applied';
-  const problems = checkPasswordPolicy(admin.password, email, services.isCommonPassword);
-  if (problems.length > 0) throw new ConfigError(`setting ADMIN_PASSWORD is invalid: ${problems.map((p) => p.message).join('; ')}`);
-  const passwordHash = await deps.passwords.hash(normalizePassword(admin.password));
-  const now = new Date(deps.clock.nowMs());
-  // The operator chose this address: it counts as verified.
-  const candidate = { id: newId(), email, name: null, passwordHash, role: 'SUPER_ADMIN' as const, emailVerifiedAt: now, createdAt: now };
-  return deps.db.admin.bootstrapSuperAdmin(candidate, { name: BOOTSTRAP_MARKER, value: email });
+  const made = await superAdminCandidate(deps, services, email, admin.password);
+  if (made.refused !== undefined) throw new ConfigError(`setting ADMIN_PASSWORD is invalid: ${made.refused}`);
+  return deps.db.admin.bootstrapSuperAdmin(made.candidate, { name: BOOTSTRAP_MARKER, value: email });
 }
 
 const applied = new WeakMap<object, Promise<BootstrapOutcome>>();
