@@ -1,5 +1,6 @@
 # authgate on Node 24: `docker compose up` (Postgres + Redis), or alone in embedded mode (PGlite + embedded
-# key-value store in /data): docker run -p 3000:3000 -v authgate-data:/data authgate
+# key-value store in /data): docker run -p 3000:3000 -v authgate-data:/data -e SMTP_URL=smtp://... authgate
+# (NODE_ENV=production needs SMTP_URL or MAIL_HTTP_URL, or MAIL_TRANSPORT=dev to send no mail).
 FROM node:24-bookworm-slim
 
 ENV NODE_ENV=production

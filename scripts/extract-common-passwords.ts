@@ -3,9 +3,9 @@
 // PASSWORD_MIN_LENGTH code points after NFKC — so the Workers bundle carries a few KiB instead of the whole 480 KiB list.
 //   node --import tsx scripts/extract-common-passwords.ts          write the file
 //   node --import tsx scripts/extract-common-passwords.ts --check  exit 1 when the committed file is out of date
-import { readFile, writeFile } from 'node:fs/promises';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { PASSWORD_MIN_LENGTH } from '../src/core/password-policy';
+import { isMain, writeOrCheck } from './generated-file';
 
 const target = new URL('../src/core/common-passwords.generated.ts', import.meta.url);
 
@@ -20,17 +20,4 @@ export function renderCommonPasswords(): string {
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  const rendered = renderCommonPasswords();
-  if (process.argv.includes('--check')) {
-    const committed = await readFile(target, 'utf8').catch(() => '');
-    if (committed !== rendered) {
-      console.error('src/core/common-passwords.generated.ts is out of date: run node --import tsx scripts/extract-common-passwords.ts');
-      process.exit(1);
-    }
-    console.log('common password list is up to date');
-  } else {
-    await writeFile(target, rendered);
-    console.log(`wrote ${target.pathname}`);
-  }
-}
+if (isMain(import.meta.url)) await writeOrCheck(import.meta.url, target, renderCommonPasswords());

@@ -17,8 +17,13 @@ import { adminRoutes } from './http/routes/admin';
 import { adminConsoleRoutes } from './http/routes/admin-console';
 import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
+import { passkeyAuthRoutes } from './http/routes/passkey-auth';
+import { passkeyRoutes } from './http/routes/passkeys';
 import { rootRoutes } from './http/routes/root';
 import { devRoutes } from './http/routes/dev';
+import { identityRoutes } from './http/routes/identities';
+import { oauthRoutes } from './http/routes/oauth';
+import { mfaRoutes } from './http/routes/mfa';
 import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
 import { userRoutes } from './http/routes/users';
@@ -55,8 +60,13 @@ function buildApp(deps: AppDeps) {
     .route('/.well-known', wellKnownRoutes)
     .route('/api/v1/auth', authRoutes)
     .route('/api/v1/auth', accountRoutes)
+    .route('/api/v1/auth', passkeyAuthRoutes)
+    .route('/api/v1/oauth', oauthRoutes)
+    .route('/api/v1/mfa', mfaRoutes)
     .route('/api/v1/users', userRoutes)
+    .route('/api/v1/users', identityRoutes)
     .route('/api/v1/sessions', sessionRoutes)
+    .route('/api/v1/passkeys', passkeyRoutes)
     .route('/api/v1/admin', adminRoutes);
 
   app.route('/', rootRoutes);

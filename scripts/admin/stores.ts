@@ -1,74 +1,45 @@
-import { join } from 'node:path';
-import type { Config } from '../../src/config';
-import { createJsonLogger, describeError } from '../../src/core/logger';
+import { type Config, ConfigError } from '../../src/config';
+import { createJsonLogger } from '../../src/core/logger';
 import type { AppDeps } from '../../src/http/env';
 import { systemClock } from '../../src/runtime/assemble';
-import { createNodeDeps, openDatabase, openKeyValue } from '../../src/runtime/node-deps';
+import { createNodeDeps } from '../../src/runtime/node-deps';
+import { holdDataDirLock } from '../../src/runtime/node-lock';
+import { openDatabase, openKeyValue, usesDataDir } from '../../src/runtime/node-stores';
 import { CliError } from './cli-error';
-import { holdDataDir } from './data-dir-lock';
 
 // The same stores the server opens for these settings (DATABASE_URL or DATA_DIR's PGlite; REDIS_URL, Upstash or
-// DATA_DIR's kv.json), so a revocation lands in the denylist the server reads.
+// DATA_DIR's kv.json), so a revocation lands in the denylist the server reads. A store that cannot be opened is the
+// server's own one-line error naming the setting.
 
 export interface CliStores {
   deps: AppDeps;
   close(): Promise<void>;
 }
 
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
-
-/** "ECONNREFUSED 127.0.0.1:1" from anywhere in the cause chain, else a one-line summary (never a password). */
-function reason(error: unknown, secret?: string): string {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    if (cause instanceof AggregateError && cause.errors.length > 0) return reason(cause.errors[0], secret);
-    const { code, address, port } = cause as { code?: unknown; address?: unknown; port?: unknown };
-    if (typeof code === 'string' && typeof address === 'string') return `${code} ${address}${typeof port === 'number' ? `:${port}` : ''}`;
-  }
-  const text = describeError(error).replace(/\s+/g, ' ');
-  return secret ? text.split(secret).join('***') : text;
-}
-
-async function opening<T>(what: string, open: () => Promise<T>, secret?: string): Promise<T> {
+/**
+ * PGlite is single-process: two processes opening one DATA_DIR/pglite each see their own copy of the database and
+ * overwrite each other's files (it has no postmaster.pid; we tried). So the CLI takes the lock a running server holds
+ * (DATA_DIR/.lock, released when the CLI exits), and a live holder stops it before anything is opened.
+ */
+function holdDataDir(config: Config): void {
   try {
-    return await open();
+    holdDataDirLock(config.dataDir);
   } catch (error) {
-    throw new CliError(`cannot open ${what}: ${reason(error, secret)}`);
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CliError(`${error.message} (the embedded database, PGlite, serves one process at a time: run this while the server is stopped)`);
   }
 }
 
 export async function openStores(config: Config): Promise<CliStores> {
-  const embedded = !config.databaseUrl || (!config.redisUrl && !config.upstash);
-  const release = embedded ? holdDataDir(config.dataDir) : () => {};
-  process.once('exit', release);
-  try {
-    const password = config.databaseUrl ? new URL(config.databaseUrl).password || undefined : undefined;
-    const db = await opening(
-      config.databaseUrl ? `the database at DATABASE_URL ${withoutPassword(config.databaseUrl)}` : `the embedded database in ${join(config.dataDir, 'pglite')}`,
-      () => openDatabase(config),
-      password,
-    );
-    const kv = await opening(
-      config.redisUrl ? `the key-value store at REDIS_URL ${withoutPassword(config.redisUrl)}` : config.upstash ? 'Upstash' : `the key-value file in ${config.dataDir}`,
-      () => openKeyValue(config, systemClock),
-    ).catch(async (error: unknown) => {
-      await db.close();
-      throw error;
-    });
-    const logger = createJsonLogger('warn', (line) => process.stderr.write(`${line}\n`));
-    const deps = await createNodeDeps(config, { db, kv, logger });
-    return {
-      deps,
-      async close() {
-        await Promise.allSettled([db.close(), kv.close()]);
-        release();
-      },
-    };
-  } catch (error) {
-    release();
+  if (usesDataDir(config)) holdDataDir(config);
+  const kv = await openKeyValue(config, systemClock);
+  const db = await openDatabase(config).catch(async (error: unknown) => {
+    await kv.close();
     throw error;
-  }
+  });
+  const logger = createJsonLogger('warn', (line) => process.stderr.write(`${line}\n`));
+  return {
+    deps: await createNodeDeps(config, { db, kv, logger }),
+    close: async () => void (await Promise.allSettled([db.close(), kv.close()])),
+  };
 }

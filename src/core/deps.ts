@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import type { SigningKeys } from './keys';
 import type { Logger } from './logger';
-import type { Clock, Database, KeyValueStore, Mailer, PasswordHasher, Random } from './ports';
+import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasskeyVerifier, PasswordHasher, Random } from './ports';
 
 /** Everything a use-case may touch, assembled by a runtime entry (src/runtime/*). */
 export interface CoreDeps {
@@ -9,6 +9,8 @@ export interface CoreDeps {
   db: Database;
   kv: KeyValueStore;
   passwords: PasswordHasher;
+  /** WebAuthn ceremonies for the configured relying party (config.webauthn). */
+  passkeyVerifier: PasskeyVerifier;
   mailer: Mailer;
   clock: Clock;
   random: Random;
@@ -23,6 +25,8 @@ export interface CoreDeps {
    */
   legacyMfaKey: Uint8Array;
   logger: Logger;
+  /** The configured sign-in providers by id, in API.md's order: google, github, then each OIDC provider as listed. */
+  oauthProviders: ReadonlyMap<string, OAuthProvider>;
 }
 
 /** Who is asking: carried into audit rows and sessions. */

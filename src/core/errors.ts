@@ -46,3 +46,11 @@ export class StoreUnavailableError extends Error {
     super(`${store} unavailable`, { cause });
   }
 }
+
+/** A sign-in provider cannot be reached (OpenID discovery failed or timed out): that provider is unavailable, the rest carries on. */
+export class ProviderUnavailableError extends Error {
+  override name = 'ProviderUnavailableError';
+  constructor(readonly provider: string, cause?: unknown) {
+    super(`sign-in provider ${provider} unavailable`, { cause });
+  }
+}

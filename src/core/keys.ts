@@ -1,4 +1,5 @@
 import { ConfigError } from '../config';
+import { pemKeyType } from './key-type';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, importSPKI, type JWK } from 'jose';
 
 // RS256 signing keys. The `kid` is the RFC 7638 thumbprint of the public key, so it is stable and derivable
@@ -27,6 +28,29 @@ export class KeyConfigError extends ConfigError {
   override name = 'KeyConfigError';
 }
 
+/** NIST SP 800-131A: RSA below 2048 bits is disallowed for signatures; a 1024-bit modulus is within reach of factoring. */
+export const MIN_RSA_BITS = 2048;
+
+// JWK key types named back in a message; any other `kty` text is not echoed.
+const JWK_TYPES = new Set(['EC', 'OKP', 'oct']);
+
+function notRsa(setting: string, kind: string | undefined): KeyConfigError {
+  const what = kind && kind !== 'unknown' ? `an ${kind} key` : 'not an RSA key';
+  return new KeyConfigError(`setting ${setting} is invalid: it is ${what}, but RS256 needs an RSA key of at least ${MIN_RSA_BITS} bits`);
+}
+
+/** Refuses a PEM that holds a key of another kind, by name, before WebCrypto refuses it with a bare DataError. */
+function requireRsaPem(setting: string, pem: string): void {
+  const kind = pemKeyType(pem);
+  if (kind !== undefined && kind !== 'RSA') throw notRsa(setting, kind);
+}
+
+function requireStrength<T extends CryptoKey>(setting: string, key: T): T {
+  const bits = (key.algorithm as RsaHashedKeyAlgorithm).modulusLength;
+  if (!(bits >= MIN_RSA_BITS)) throw new KeyConfigError(`setting ${setting} is invalid: the RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are needed`);
+  return key;
+}
+
 async function asSetting<T>(name: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
@@ -49,10 +73,12 @@ async function importPrivate(material: string): Promise<CryptoKey> {
   const text = material.trim().replace(/\\n/g, '\n');
   if (text.startsWith('{')) {
     const jwk = JSON.parse(text) as JWK;
+    if (jwk.kty !== undefined && jwk.kty !== 'RSA') throw notRsa('JWT_PRIVATE_KEY', JWK_TYPES.has(jwk.kty) ? jwk.kty : undefined);
     if (jwk.kty !== 'RSA' || !jwk.d) throw new KeyConfigError('setting JWT_PRIVATE_KEY is invalid: expected an RSA private JWK');
-    return (await importJWK({ ...jwk, alg: 'RS256' }, 'RS256', { extractable: true })) as CryptoKey;
+    return requireStrength('JWT_PRIVATE_KEY', (await importJWK({ ...jwk, alg: 'RS256' }, 'RS256', { extractable: true })) as CryptoKey);
   }
-  if (text.includes('BEGIN PRIVATE KEY')) return importPKCS8(text, 'RS256', { extractable: true });
+  requireRsaPem('JWT_PRIVATE_KEY', text);
+  if (text.includes('BEGIN PRIVATE KEY')) return requireStrength('JWT_PRIVATE_KEY', await importPKCS8(text, 'RS256', { extractable: true }));
   throw new KeyConfigError('setting JWT_PRIVATE_KEY is invalid: expected a PKCS#8 PEM ("BEGIN PRIVATE KEY") or an RSA JWK');
 }
 
@@ -66,14 +92,20 @@ async function importPublicKeys(material: string | undefined): Promise<CryptoKey
     return Promise.all(
       list.map(async (entry: unknown) => {
         const jwk = entry as JWK;
-        if (jwk.kty !== 'RSA' || !jwk.n || !jwk.e) throw new KeyConfigError('setting JWT_PREVIOUS_PUBLIC_KEYS is invalid: it holds a non-RSA key');
-        return (await importJWK({ kty: 'RSA', n: jwk.n, e: jwk.e }, 'RS256', { extractable: true })) as CryptoKey;
+        if (jwk.kty !== 'RSA') throw notRsa('JWT_PREVIOUS_PUBLIC_KEYS', jwk.kty && JWK_TYPES.has(jwk.kty) ? jwk.kty : undefined);
+        if (!jwk.n || !jwk.e) throw new KeyConfigError('setting JWT_PREVIOUS_PUBLIC_KEYS is invalid: an RSA JWK without n and e');
+        return requireStrength('JWT_PREVIOUS_PUBLIC_KEYS', (await importJWK({ kty: 'RSA', n: jwk.n, e: jwk.e }, 'RS256', { extractable: true })) as CryptoKey);
       }),
     );
   }
   const pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
   if (pems.length === 0) throw new KeyConfigError('setting JWT_PREVIOUS_PUBLIC_KEYS is invalid: expected PEM public keys or JWKs');
-  return Promise.all(pems.map((pem) => importSPKI(pem, 'RS256', { extractable: true })));
+  return Promise.all(
+    pems.map(async (pem) => {
+      requireRsaPem('JWT_PREVIOUS_PUBLIC_KEYS', pem);
+      return requireStrength('JWT_PREVIOUS_PUBLIC_KEYS', await importSPKI(pem, 'RS256', { extractable: true }));
+    }),
+  );
 }
 
 /** Builds the key set from the configured private key and any previous public keys (key rotation). */

@@ -127,3 +127,12 @@ export function passwordChangedMail(input: Recipient & { changedAt?: Date; reset
     after: ["If this wasn't you, reset your password right away and review your account's active sessions."],
   });
 }
+
+/** A change to the account's security that its owner must hear about (MFA on or off, backup codes); no link. */
+export function securityNoticeMail(input: Recipient & { subject: string; happened: string }): MailMessage {
+  return render(input, {
+    subject: input.subject,
+    paragraphs: [input.happened],
+    after: ["If this wasn't you, reset your password right away and review your account's active sessions."],
+  });
+}

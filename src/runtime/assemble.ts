@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
 import type { Config } from '../config';
+import { createPasskeyVerifier } from '../adapters/webauthn/simplewebauthn';
 import { deriveKeyBytes, hexToBytes, importHmacKey, randomToken, webRandom } from '../core/crypto';
 import { loadSigningKeys } from '../core/keys';
 import type { Logger } from '../core/logger';
-import type { Clock, Database, KeyValueStore, Mailer, PasswordHasher, Random } from '../core/ports';
+import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasswordHasher, Random } from '../core/ports';
+import { configuredOAuthProviders } from '../adapters/oauth/providers';
 import { isCommonPassword } from '../core/common-passwords';
 import type { AppDeps, AppEnv } from '../http/env';
 
@@ -25,6 +27,8 @@ export interface RuntimeParts {
   clientIp: (c: Context<AppEnv>) => string | null;
   clock?: Clock;
   random?: Random;
+  /** Sign-in providers other than the configured ones (any implementation of the port); default: from the settings. */
+  oauthProviders?: OAuthProvider[];
 }
 
 /** Turns a runtime's adapters into the app's dependencies; the same on Node and Workers. */
@@ -50,6 +54,7 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
     db: parts.db,
     kv: parts.kv,
     passwords: parts.passwords,
+    passkeyVerifier: createPasskeyVerifier(parts.config.webauthn),
     mailer: parts.mailer,
     clock,
     random,
@@ -58,6 +63,7 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
     mfaKey,
     legacyMfaKey: masterKey,
     logger: parts.logger,
+    oauthProviders: new Map((parts.oauthProviders ?? configuredOAuthProviders(parts.config, parts.logger)).map((provider) => [provider.id, provider])),
     auth,
     clientIp: parts.clientIp,
   };

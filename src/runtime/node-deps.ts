@@ -1,21 +1,15 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Config } from '../config';
 import { bytesToHex, webRandom } from '../core/crypto';
 import { generatePrivateKeyPem } from '../core/keys';
 import { PRIVATE_KEY_SECRET, RETIRED_KEYS_SECRET, liveRetiredKeyPems } from '../core/key-rotation';
 import { createJsonLogger, type Logger } from '../core/logger';
-import type { Clock, Database, KeyValueStore, Mailer } from '../core/ports';
-import { openPgliteDatabase } from '../adapters/db/pglite';
-import { openPostgresDatabase } from '../adapters/db/postgres';
-import { createEmbeddedStore } from '../adapters/kv/embedded';
-import { createRedisStore } from '../adapters/kv/redis';
-import { createUpstashStore } from '../adapters/kv/upstash';
+import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider } from '../core/ports';
 import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
 import { nodeClientIp } from './node-client-ip';
 import { createNodeMailer } from './node-mailer';
+import { openDatabase, openKeyValue } from './node-stores';
 
 export interface NodeOverrides {
   db?: Database;
@@ -23,19 +17,7 @@ export interface NodeOverrides {
   mailer?: Mailer;
   clock?: Clock;
   logger?: Logger;
-}
-
-export async function openDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl) return openPostgresDatabase(config.databaseUrl);
-  await mkdir(config.dataDir, { recursive: true });
-  return openPgliteDatabase({ dataDir: join(config.dataDir, 'pglite') });
-}
-
-export async function openKeyValue(config: Config, clock: Clock): Promise<KeyValueStore> {
-  if (config.redisUrl) return createRedisStore({ url: config.redisUrl, clock });
-  if (config.upstash) return createUpstashStore(config.upstash);
-  await mkdir(config.dataDir, { recursive: true });
-  return createEmbeddedStore({ file: join(config.dataDir, 'kv.json'), clock });
+  oauthProviders?: OAuthProvider[];
 }
 
 /**
@@ -51,8 +33,15 @@ async function persistedSecret(db: Database, name: string, configured: string | 
 export async function createNodeDeps(config: Config, overrides: NodeOverrides = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createJsonLogger(config.logLevel);
-  const db = overrides.db ?? (await openDatabase(config));
+  // The key-value store first: a remote one that cannot be reached fails in a moment, before PGlite spends
+  // seconds creating a database in DATA_DIR.
   const kv = overrides.kv ?? (await openKeyValue(config, clock));
+  const db =
+    overrides.db ??
+    (await openDatabase(config).catch(async (error: unknown) => {
+      if (!overrides.kv) await kv.close();
+      throw error;
+    }));
   const privateKey = await persistedSecret(db, PRIVATE_KEY_SECRET, config.jwt.privateKey, generatePrivateKeyPem);
   // A key kept in the database may have been rotated (`npm run admin -- rotate-signing-key`): its predecessors
   // verify until the tokens they signed have expired.
@@ -70,5 +59,6 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
     clock,
+    ...(overrides.oauthProviders ? { oauthProviders: overrides.oauthProviders } : {}),
   });
 }

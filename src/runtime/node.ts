@@ -1,11 +1,16 @@
-import { serve } from '@hono/node-server';
+// Must stay the first import: it stops an unsupported Node with one line before anything else is evaluated.
+import './require-node';
 import { Server, type ServerResponse } from 'node:http';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { describeError } from '../core/logger';
+import { nodePasswordEngineName } from '../adapters/password/node';
 import { purgeExpiredTokens } from '../core/maintenance';
 import { ensureSuperAdminOnce } from '../core/admin/bootstrap';
 import { createNodeDeps } from './node-deps';
+import { listenEarly } from './node-listen';
+import { holdDataDirLock } from './node-lock';
+import { usesDataDir } from './node-stores';
 
 // `npm start`: with nothing configured this is the embedded mode (PGlite + embedded key-value store in DATA_DIR).
 
@@ -14,17 +19,24 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 async function main() {
   const config = loadConfig(process.env, 'node');
+  // Before anything is opened: a second server must not touch the files of the one already using DATA_DIR.
+  if (usesDataDir(config)) holdDataDirLock(config.dataDir);
+  // Then the port, before the slow part: a port in use fails at once. Requests meanwhile get 503 "starting".
+  const listener = await listenEarly(config);
   const deps = await createNodeDeps(config);
   // Before listening: a bad ADMIN_PASSWORD stops start-up with one line, like any bad setting.
   await ensureSuperAdminOnce(deps, deps.auth);
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const database = config.databaseUrl ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir}/pglite)`;
-    const keyValue = { redis: 'redis (REDIS_URL)', upstash: 'upstash (UPSTASH_REDIS_REST_URL)', embedded: `embedded (${config.dataDir}/kv.json)` }[deps.kv.kind];
-    const host = info.address.includes(':') ? `[${info.address}]` : info.address;
-    console.log(`authgate listening on http://${host}:${info.port} (public URL ${config.appUrl})`);
-    console.log(`  database: ${database} · key-value: ${keyValue} · mail: ${deps.mailer.kind}`);
-  });
+  // OpenID discovery at start-up, in the background: a provider that cannot be reached is logged as unavailable
+  // (and answers 503 until it recovers) but never stops the service.
+  for (const provider of deps.oauthProviders.values()) void provider.prepare?.();
+  listener.serve(app.fetch);
+  const { server, address } = listener;
+  const database = config.databaseUrl ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir}/pglite)`;
+  const keyValue = { redis: 'redis (REDIS_URL)', upstash: 'upstash (UPSTASH_REDIS_REST_URL)', embedded: `embedded (${config.dataDir}/kv.json)` }[deps.kv.kind];
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  console.log(`authgate listening on http://${host}:${address.port} (public URL ${config.appUrl})`);
+  console.log(`  database: ${database} · key-value: ${keyValue} · mail: ${deps.mailer.kind} · passwords: ${nodePasswordEngineName}`);
 
   // Expired and revoked tokens are purged hourly (the Workers entry does it from a cron trigger).
   const purge = setInterval(() => {

@@ -5,8 +5,9 @@ import { purgeExpiredTokens } from '../core/maintenance';
 import { openNeonDatabase } from '../adapters/db/neon';
 import { createUpstashStore } from '../adapters/kv/upstash';
 import { createHttpMailer } from '../adapters/mail/http';
-import type { Clock, Mailer } from '../core/ports';
+import type { Clock, Mailer, OAuthProvider } from '../core/ports';
 import { createWorkersPasswordHasher } from '../adapters/password/workers';
+import { serviceUnavailable } from '../http/service-unavailable';
 import { assembleDeps } from './assemble';
 
 // Workers entry: bindings → dependencies → the same app as on Node. One app per isolate, built on first use.
@@ -24,25 +25,25 @@ export interface WorkerOverrides {
   logger?: Logger;
   /** Key namespace in Redis, so concurrent test apps sharing one Redis never share a rate-limit bucket. */
   keyPrefix?: string;
+  oauthProviders?: OAuthProvider[];
 }
 
 export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides = {}) {
+  // loadConfig has checked every setting Workers require (the stores, the keys, MAIL_HTTP_URL) in one go.
   const config = loadConfig(env, 'workers');
-  if (config.mail.transport !== 'http' || !config.mail.httpUrl) {
-    throw new ConfigError('setting MAIL_HTTP_URL is missing: Workers send mail through the http transport');
-  }
   return assembleDeps({
     config,
     db: openNeonDatabase(config.databaseUrl!),
     kv: createUpstashStore({ ...config.upstash!, ...(overrides.keyPrefix ? { prefix: overrides.keyPrefix } : {}) }),
     passwords: createWorkersPasswordHasher(config.argon2),
-    mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl, token: config.mail.httpToken, from: config.mail.from }),
+    mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl!, token: config.mail.httpToken, from: config.mail.from }),
     logger: overrides.logger ?? createJsonLogger(config.logLevel),
     privateKey: config.jwt.privateKey!,
     mfaKeyHex: config.mfaEncryptionKeyHex!,
     // On Workers only Cloudflare's own header is believed; X-Forwarded-For is client-controlled there.
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? null,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
+    ...(overrides.oauthProviders ? { oauthProviders: overrides.oauthProviders } : {}),
   });
 }
 
@@ -64,19 +65,7 @@ export default {
       const message = error instanceof ConfigError ? error.message : 'start-up failed';
       console.error(`authgate: ${message}`);
       // The app (and its middleware) could not be built, so this answer carries the envelope's headers itself.
-      const requestId = crypto.randomUUID();
-      return Response.json(
-        { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'Service misconfigured', statusCode: 503, requestId } },
-        {
-          status: 503,
-          headers: {
-            'X-Request-ID': requestId,
-            'Cache-Control': 'no-store',
-            'X-Content-Type-Options': 'nosniff',
-            'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-          },
-        },
-      );
+      return serviceUnavailable('Service misconfigured');
     }
   },
   async scheduled(_event: unknown, env: Bindings, ctx: ExecutionContextLike): Promise<void> {

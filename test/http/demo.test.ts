@@ -28,6 +28,20 @@ describe('GET /demo', () => {
     expect(response.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('loads @simplewebauthn/browser from this service under the same nonce, never from a CDN', async () => {
+    const response = await h.request('/demo');
+    const nonce = /script-src 'nonce-([a-f0-9]+)'/.exec(response.headers.get('content-security-policy')!)?.[1];
+    const html = await response.text();
+    expect(html).toContain(`<script nonce="${nonce}" src="/demo/simplewebauthn-browser.js"></script>`);
+    expect(html).not.toMatch(/src="https?:/);
+    const script = await h.request('/demo/simplewebauthn-browser.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const source = await script.text();
+    expect(source).toMatch(/^\/\* \[@simplewebauthn\/browser@[\d.]+\] \*\//);
+    expect(source).toContain('SimpleWebAuthnBrowser');
+  });
+
   it('uses a fresh nonce on every load', async () => {
     const nonceOf = async () => /'nonce-([a-f0-9]+)'/.exec((await h.request('/demo')).headers.get('content-security-policy')!)?.[1];
     expect(await nonceOf()).not.toBe(await nonceOf());

@@ -2,6 +2,7 @@ import { createHarness } from '#harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness';
 import { STRONG_PASSWORD, json, linkToken, login, registerUser, waitForMail } from './helpers';
+import { codeNow, enable, nextCode, post } from './mfa-helpers';
 
 // SECURITY.md: logs never contain passwords, codes or tokens — checked over every line a whole account life writes.
 let h: Harness;
@@ -54,5 +55,41 @@ describe('the log of a whole account life', () => {
     expect(h.logs.at(-1)).toContain('"path":"/api/v1/auth/verify-emial/:redacted"');
     // Nor any fragment of a JWT (its signature part is the secret-bearing piece of a leaked header).
     for (const token of [accessToken, session.accessToken, last.accessToken]) expect(log).not.toContain(token.split('.')[2]);
+  });
+
+  it('holds no TOTP secret, code, backup code or mfaToken over an MFA life, nor do the audit rows', async () => {
+    const { email, password, accessToken, user } = await registerUser(h);
+    const enrolment = await enable(h, accessToken);
+    const secrets: string[] = [enrolment.secret, enrolment.otpauthUrl, ...enrolment.backupCodes];
+    const codes: string[] = [await codeNow(h, enrolment.secretBytes)];
+    await post(h, '/mfa/verify', { code: codes[0] }, { token: accessToken });
+    const mfaToken = (await json(await login(h, email, password))).data.mfaToken as string;
+    secrets.push(mfaToken);
+    codes.push(codes[0] === '000000' ? '111111' : '000000'); // a wrong one
+    await post(h, '/mfa/verify-login', { mfaToken, code: codes[1] });
+    codes.push(await nextCode(h, enrolment.secretBytes));
+    const session = (await json(await post(h, '/mfa/verify-login', { mfaToken, code: codes[2] }))).data;
+    secrets.push(session.accessToken, session.refreshToken);
+    const second = (await json(await login(h, email, password))).data.mfaToken as string;
+    secrets.push(second);
+    await post(h, '/mfa/verify-backup-code', { mfaToken: second, code: enrolment.backupCodes[0] });
+    codes.push(await nextCode(h, enrolment.secretBytes));
+    const renewed = (await json(await post(h, '/mfa/backup-codes', { password, code: codes[3] }, { token: accessToken }))).data.backupCodes as string[];
+    secrets.push(...renewed);
+    codes.push(await nextCode(h, enrolment.secretBytes));
+    expect((await post(h, '/mfa/disable', { password, code: codes[4] }, { token: accessToken })).status).toBe(200);
+
+    const audit = JSON.stringify(await h.deps.db.audit.listForUser(user.id, 100));
+    expect(h.logs.some((line) => line.includes('/api/v1/mfa/verify-login'))).toBe(true);
+    for (const secret of secrets) {
+      expect(h.logs.filter((line) => line.includes(secret))).toEqual([]);
+      expect(audit).not.toContain(secret);
+    }
+    // A code is six digits: it must not stand anywhere as a number of its own.
+    for (const code of codes) {
+      const alone = new RegExp(`(?<![0-9A-Za-z])${code}(?![0-9A-Za-z])`);
+      expect(h.logs.filter((line) => alone.test(line))).toEqual([]);
+      expect(audit).not.toMatch(alone);
+    }
   });
 });

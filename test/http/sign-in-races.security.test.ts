@@ -8,7 +8,9 @@ import { json, login, registerUser } from './helpers';
 // racing a reset or a change, a login racing a lock. Production Argon2id cost, so the password check takes as long
 // as it does for real users and the races have the width they have in production. Lockout is off here (the old
 // password fails many times on purpose); the lockout races have their own file.
+// The issue's bar for the reset race is 50 looped trials; the other races share its machinery and need fewer.
 const TRIALS = 50;
+const SHORTER = 20;
 // Hundreds of production-cost hashes per test on a 2-core machine (workerd's WASM hashing is the slower one).
 const RACE_TIMEOUT_MS = 300_000;
 const RACE_ENV = { ARGON2_MEMORY_KIB: '19456', ARGON2_ITERATIONS: '2', LOCKOUT_THRESHOLD: '100000' };
@@ -69,12 +71,12 @@ describe.each(databases)('on %s', (database) => {
       expect(opened).toBeGreaterThan(0);
     }, RACE_TIMEOUT_MS);
 
-    it(`opens no session that outlives a password change, and the changing session lives on (${TRIALS / 2} trials)`, async () => {
+    it(`opens no session that outlives a password change, and the changing session lives on (${SHORTER} trials)`, async () => {
       const { email, accessToken, refreshToken } = await registerUser(h);
       let password = 'violet-harbour-lantern-42';
       let refresh = refreshToken;
       let alive = 0;
-      for (let trial = 0; trial < TRIALS / 2; trial++) {
+      for (let trial = 0; trial < SHORTER; trial++) {
         const next = `changed-number-${trial}-harbour-lantern`;
         const { changed, logins } = await race(email, password, () =>
           h.request('/api/v1/auth/change-password', { method: 'POST', token: accessToken, json: { currentPassword: password, newPassword: next } }),
@@ -92,11 +94,11 @@ describe.each(databases)('on %s', (database) => {
   });
 
   describe('a login racing an administrative lock', () => {
-    it(`never erases the lock and leaves no session alive (${TRIALS} trials)`, async () => {
+    it(`never erases the lock and leaves no session alive (${SHORTER} trials)`, async () => {
       const { lockAccount } = await import('../../src/core/account-state');
       const { email, password, user } = await registerUser(h);
       let alive = 0;
-      for (let trial = 0; trial < TRIALS; trial++) {
+      for (let trial = 0; trial < SHORTER; trial++) {
         const until = new Date(h.clock.nowMs() + 3600_000);
         const { logins } = await race(email, password, async () => {
           await lockAccount(h.deps, user.id, until);
@@ -111,11 +113,11 @@ describe.each(databases)('on %s', (database) => {
   });
 
   describe('the re-hash of a password verified with older parameters', () => {
-    it(`never writes the old password back over a reset that landed meanwhile (${TRIALS / 2} trials)`, async () => {
+    it(`never writes the old password back over a reset that landed meanwhile (${SHORTER} trials)`, async () => {
       const older = await createHarness({ ARGON2_MEMORY_KIB: '4096', ARGON2_ITERATIONS: '1' });
       try {
         const { email, user } = await registerUser(h);
-        for (let trial = 0; trial < TRIALS / 2; trial++) {
+        for (let trial = 0; trial < SHORTER; trial++) {
           const old = `older-system-${trial}-harbour-lantern`;
           const stored = (await h.deps.db.users.findById(user.id))!.passwordHash!;
           expect(await h.deps.db.users.rehashPassword(user.id, stored, await older.deps.passwords.hash(old), new Date(h.clock.nowMs()))).toBe(true);

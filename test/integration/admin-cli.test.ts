@@ -141,7 +141,8 @@ describe('on the embedded stores of a DATA_DIR', () => {
     await writeFile(lock, `${process.pid}\n`);
     const held = await runAdminCli(['unlock', 'ada@example.com'], settings);
     expect(held.code).toBe(1);
-    expect(oneLine(held)).toContain(`is in use by a running authgate (pid ${process.pid}); the embedded database (PGlite) serves one process at a time`);
+    expect(oneLine(held)).toContain(`is in use by another authgate (pid ${process.pid})`);
+    expect(held.stderr).toContain('PGlite, serves one process at a time');
     expect(await readFile(lock, 'utf8')).toBe(`${process.pid}\n`);
     await rm(lock);
 
@@ -150,7 +151,7 @@ describe('on the embedded stores of a DATA_DIR', () => {
     await writeFile(join(broken.DATA_DIR, 'pglite'), 'not a database directory');
     const unopenable = await runAdminCli(['unlock', 'ada@example.com'], broken);
     expect(unopenable.code).toBe(1);
-    expect(oneLine(unopenable)).toMatch(/^authgate admin: cannot open the embedded database in .*broken\/pglite: /);
+    expect(oneLine(unopenable)).toMatch(/^authgate admin: setting DATA_DIR: cannot use .*broken \(/);
   }, SLOW);
 });
 
@@ -198,6 +199,6 @@ describe('on PostgreSQL and Redis', () => {
   it('names an unreachable database in one line, without its password', async () => {
     const run = await runAdminCli(['unlock', 'ada@example.com'], { DATABASE_URL: 'postgres://admin:s3cret-pw@127.0.0.1:1/authgate', REDIS_URL: inject('redisUrl') });
     expect(run.code).toBe(1);
-    expect(oneLine(run)).toBe('authgate admin: cannot open the database at DATABASE_URL postgres://admin:***@127.0.0.1:1/authgate: ECONNREFUSED 127.0.0.1:1');
+    expect(oneLine(run)).toBe('authgate admin: setting DATABASE_URL: cannot use postgres://admin:***@127.0.0.1:1/authgate (ECONNREFUSED 127.0.0.1:1)');
   });
 });

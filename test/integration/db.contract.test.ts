@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, NewUser, UserRecord } from '../../src/core/ports';
 import { dbTargets, type DbTarget, type DbTargetFactory } from '../support/db-targets';
+import { oauthAccountContract } from './db.contract.oauth';
 
 const T0 = new Date('2030-01-01T00:00:00.123Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -384,6 +385,104 @@ function databaseContract(factory: DbTargetFactory) {
         const live = await issue(otherUser.id, 'reset_password', EARLY, early(HOUR));
         expect(await db.oneTimeTokens.purgeExpired(early(20))).toBe(2);
         expect(await db.oneTimeTokens.consume(live, 'reset_password', early(30))).toBe(otherUser.id);
+      });
+    });
+
+    oauthAccountContract({ db: () => db, newUser, createUser, at, id });
+
+    describe('mfa', () => {
+      const codeSet = (tag: string) => Array.from({ length: 8 }, (_, i) => `${tag}-${i}-${crypto.randomUUID()}`);
+      /** A user with MFA on (secret "sealed:one", last used step `step`) and the hashes of its backup codes. */
+      const enrolled = async (step = 100) => {
+        const user = await createUser();
+        const codes = codeSet('enrolled');
+        expect(await db.mfa.savePending(user.id, { secretEncrypted: 'sealed:one', backupCodeHashes: codes }, at(1))).toBe(true);
+        expect(await db.mfa.activate(user.id, 'sealed:one', step, at(2))).toBe(true);
+        return { user, codes };
+      };
+      const spendAll = async (userId: string, codes: string[]) => {
+        const spent = await Promise.all(codes.map((code) => db.mfa.useBackupCode(userId, code, at(50))));
+        return codes.filter((_, i) => spent[i] !== null);
+      };
+
+      it('keeps an enrolment pending until it is activated with the secret the code was checked against', async () => {
+        const user = await createUser();
+        const first = codeSet('first');
+        const second = codeSet('second');
+        expect(await db.mfa.savePending(user.id, { secretEncrypted: 'sealed:first', backupCodeHashes: first }, at(1))).toBe(true);
+        expect(await db.users.findById(user.id)).toMatchObject({ mfaSecretEncrypted: 'sealed:first', mfaEnabledAt: null });
+        expect(await db.mfa.useBackupCode(user.id, first[0]!, at(2))).toBeNull(); // pending codes do not work yet
+        expect(await db.mfa.savePending(user.id, { secretEncrypted: 'sealed:second', backupCodeHashes: second }, at(3))).toBe(true);
+        expect(await db.mfa.activate(user.id, 'sealed:first', 100, at(4))).toBe(false);
+        expect(await db.mfa.activate(user.id, 'sealed:second', 100, at(5))).toBe(true);
+        expect(await db.users.findById(user.id)).toMatchObject({ mfaSecretEncrypted: 'sealed:second', mfaEnabledAt: at(5), mfaLastUsedStep: 100 });
+        expect(await spendAll(user.id, first)).toEqual([]);
+        expect(await db.mfa.useBackupCode(user.id, second[0]!, at(6))).toEqual({ remaining: 7 });
+        expect(await db.mfa.savePending(user.id, { secretEncrypted: 'sealed:third', backupCodeHashes: codeSet('third') }, at(7))).toBe(false);
+        expect(await db.mfa.activate(user.id, 'sealed:second', 200, at(8))).toBe(false);
+      });
+
+      it('accepts only TOTP steps newer than the last one used; of ten concurrent uses of one step exactly one wins', async () => {
+        const { user } = await enrolled(100);
+        expect(await db.mfa.useTotpStep(user.id, 100, at(10))).toBe(false);
+        expect(await db.mfa.useTotpStep(user.id, 99, at(10))).toBe(false);
+        expect(await db.mfa.useTotpStep(user.id, 101, at(10))).toBe(true);
+        expect(await db.mfa.useTotpStep(user.id, 101, at(11))).toBe(false);
+        const racing = await Promise.all(Array.from({ length: 10 }, () => db.mfa.useTotpStep(user.id, 102, at(12))));
+        expect(racing.filter(Boolean)).toHaveLength(1);
+        expect(await db.users.findById(user.id)).toMatchObject({ mfaLastUsedStep: 102 });
+        const pending = await createUser();
+        await db.mfa.savePending(pending.id, { secretEncrypted: 'sealed:p', backupCodeHashes: codeSet('p') }, at(1));
+        expect(await db.mfa.useTotpStep(pending.id, 500, at(13))).toBe(false);
+      });
+
+      it('spends each backup code once, counting the unused ones left; five concurrent uses of one code succeed once', async () => {
+        const { user, codes } = await enrolled();
+        expect(await db.mfa.useBackupCode(user.id, codes[0]!, at(10))).toEqual({ remaining: 7 });
+        expect(await db.mfa.useBackupCode(user.id, codes[0]!, at(11))).toBeNull();
+        expect(await db.mfa.useBackupCode(user.id, 'not-a-code', at(11))).toBeNull();
+        const other = await createUser();
+        expect(await db.mfa.useBackupCode(other.id, codes[1]!, at(11))).toBeNull(); // another user's code
+        const racing = await Promise.all(Array.from({ length: 5 }, () => db.mfa.useBackupCode(user.id, codes[1]!, at(12))));
+        expect(racing.filter((r) => r !== null)).toEqual([{ remaining: 6 }]);
+      });
+
+      it('replaces the backup-code set while MFA is on; two racing replacements leave exactly one set of eight', async () => {
+        const { user, codes } = await enrolled();
+        const next = codeSet('next');
+        expect(await db.mfa.replaceBackupCodes(user.id, next, at(10))).toBe(true);
+        expect(await spendAll(user.id, codes)).toEqual([]);
+        expect(await db.mfa.useBackupCode(user.id, next[0]!, at(11))).toEqual({ remaining: 7 });
+        const [a, b] = [codeSet('a'), codeSet('b')];
+        expect(await Promise.all([db.mfa.replaceBackupCodes(user.id, a, at(20)), db.mfa.replaceBackupCodes(user.id, b, at(20))])).toEqual([true, true]);
+        const live = [...(await spendAll(user.id, a)), ...(await spendAll(user.id, b))];
+        expect([a, b]).toContainEqual(live);
+        const off = await createUser();
+        expect(await db.mfa.replaceBackupCodes(off.id, codeSet('off'), at(21))).toBe(false);
+      });
+
+      it('replaces the secret only over the value it read (compare-and-set)', async () => {
+        const { user } = await enrolled();
+        expect(await db.mfa.replaceSecret(user.id, 'sealed:stale', 'sealed:never', at(10))).toBe(false);
+        expect(await db.mfa.replaceSecret(user.id, 'sealed:one', 'sealed:migrated', at(11))).toBe(true);
+        expect(await db.users.findById(user.id)).toMatchObject({ mfaSecretEncrypted: 'sealed:migrated', mfaLastUsedStep: 100 });
+      });
+
+      it('turns MFA off with its secret, step and codes, rotating the stamp and carrying one session over; once', async () => {
+        const { user, codes } = await enrolled();
+        const kept = await startSession({ userId: user.id });
+        const other = await startSession({ userId: user.id });
+        expect(await db.mfa.disable(user.id, at(10), kept.sessionId)).toMatchObject({
+          mfaSecretEncrypted: null, mfaEnabledAt: null, mfaLastUsedStep: null, securityStamp: 1, updatedAt: at(10),
+        });
+        expect(await spendAll(user.id, codes)).toEqual([]);
+        expect((await db.sessions.rotateRefreshToken(kept.tokenHash, child(at(20)), at(20))).kind).toBe('rotated');
+        expect((await db.sessions.rotateRefreshToken(other.tokenHash, child(at(20)), at(20))).kind).toBe('invalid');
+        expect(await db.mfa.disable(user.id, at(30))).toBeNull();
+        // Enrolling again starts from nothing: the old codes stay dead.
+        expect(await db.mfa.savePending(user.id, { secretEncrypted: 'sealed:again', backupCodeHashes: codeSet('again') }, at(40))).toBe(true);
+        expect(await db.mfa.activate(user.id, 'sealed:again', 7, at(41))).toBe(true);
+        expect(await spendAll(user.id, codes)).toEqual([]);
       });
     });
 

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migratorFor, runNeonMigrations, runPostgresMigrations } from '../../src/adapters/db/migrate';
 import { createFreshDatabase, testServerUrl, type FreshDatabase } from '../support/db-targets';
-import { startNeonBridge, type NeonBridge } from '../support/neon-bridge';
+import { startNeonBridge, type NeonBridge } from '../../scripts/bridges/neon';
 
 const run = promisify(execFile);
 const repoRoot = new URL('../..', import.meta.url).pathname;

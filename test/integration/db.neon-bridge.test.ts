@@ -3,7 +3,7 @@
 import { NeonDbError, neon, neonConfig, type NeonQueryFunction } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshDatabase, testServerUrl, type FreshDatabase } from '../support/db-targets';
-import { startNeonBridge, type NeonBridge } from '../support/neon-bridge';
+import { startNeonBridge, type NeonBridge } from '../../scripts/bridges/neon';
 
 describe('Neon HTTP bridge', () => {
   let bridge: NeonBridge;

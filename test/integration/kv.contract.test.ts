@@ -13,7 +13,7 @@ import { createRedisStore } from '../../src/adapters/kv/redis';
 import { createUpstashStore } from '../../src/adapters/kv/upstash';
 import type { KeyValueStore } from '../../src/core/ports';
 import { createTestClock } from '../support/clock';
-import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
+import { startUpstashBridge, type UpstashBridge } from '../../scripts/bridges/upstash';
 
 interface KvSubject {
   store: KeyValueStore;

@@ -7,7 +7,7 @@ import { createRedisStore } from '../../src/adapters/kv/redis';
 import { createUpstashStore } from '../../src/adapters/kv/upstash';
 import type { KeyValueStore } from '../../src/core/ports';
 import { createTestClock } from '../support/clock';
-import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
+import { startUpstashBridge, type UpstashBridge } from '../../scripts/bridges/upstash';
 
 // Each test's own time limit is the bound on "quickly": the stores give up after 2–3 s, so 10 s is ample.
 const BOUND_MS = 10_000;

@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis/cloudflare';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
+import { startUpstashBridge, type UpstashBridge } from '../../scripts/bridges/upstash';
 
 let bridge: UpstashBridge;
 const key = (name: string) => `kvbridge:${randomUUID()}:${name}`;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { createDevMailbox, isDevMailbox } from '../../src/adapters/mail/dev-mailbox';
 import { createNodeMailer } from '../../src/runtime/node-mailer';
-import { MAIL_SINK_TOKEN, startMailSink } from '../support/mail-sink';
+import { MAIL_SINK_TOKEN, startMailSink } from '../../scripts/bridges/mail-sink';
 import { describeMailerContract } from './mail.contract';
 import { startSmtpSink } from './mail.smtp-sink';
 

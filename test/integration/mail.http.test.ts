@@ -3,7 +3,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpMailer } from '../../src/adapters/mail/http';
-import { MAIL_SINK_TOKEN, startMailSink, type SunkMail } from '../support/mail-sink';
+import { MAIL_SINK_TOKEN, startMailSink, type SunkMail } from '../../scripts/bridges/mail-sink';
 import { CONTRACT_FROM, describeMailerContract } from './mail.contract';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,29 +1,21 @@
 // The Node entry under expensive Argon2id: hashing leaves the event loop free, and SIGTERM lets in-flight logins finish.
-import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../support/authgate-process';
-import { startWatchdog } from '../support/watchdog';
+import { createAuthgateFleet } from '../support/authgate-fleet';
+import { type AuthgateProcess, freePort, waitUntilHealthy } from '../support/authgate-process';
 
 const PASSWORD = 'violet-harbour-lantern-42';
 const EMAIL = 'grace.hopper@example.com';
 const CONCURRENT_LOGINS = 6;
 const MAX_HEALTH_POLLS = 2000;
 
-const spawned: AuthgateProcess[] = [];
-const watchdogs: { stop: () => Promise<void> }[] = [];
-const root = await mkdtemp(join(tmpdir(), 'authgate-node-shutdown-'));
-
-afterAll(async () => {
-  await Promise.all(spawned.map((server) => server.kill()));
-  await Promise.all(watchdogs.map((watchdog) => watchdog.stop()));
-});
+const fleet = await createAuthgateFleet('node-shutdown');
+afterAll(() => fleet.stopAll());
 
 async function startServer(name: string): Promise<AuthgateProcess> {
-  const server = spawnAuthgate({
-    DATA_DIR: join(root, name),
+  const server = fleet.start({
+    DATA_DIR: join(fleet.root, name),
     PORT: String(await freePort()),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -34,9 +26,9 @@ async function startServer(name: string): Promise<AuthgateProcess> {
     // One fixed window far longer than the test: the global bucket's Remaining header counts requests exactly.
     RATE_LIMIT_GLOBAL: '1000000/1000000000',
   });
-  spawned.push(server);
-  watchdogs.push(startWatchdog([{ kill: server.pid }], root));
-  await waitUntilHealthy(server, 30_000);
+  // The same generous ceiling as the other whole-process tests: a first PGlite start beside other suites on two
+  // cores can take well over the 30 s it had here.
+  await waitUntilHealthy(server, 60_000);
   const registered = await fetch(`${server.baseUrl}/api/v1/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

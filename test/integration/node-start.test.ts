@@ -1,46 +1,18 @@
 // `npm start` end to end: the real Node entry in a child process, on an empty DATA_DIR, then restarted on it.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../support/authgate-process';
-import { startWatchdog } from '../support/watchdog';
+import { callAuthgate as call, createAuthgateFleet } from '../support/authgate-fleet';
+import { type AuthgateProcess, freePort, waitUntilHealthy } from '../support/authgate-process';
 
 // A generous ceiling, not a performance claim: start-up time is measured by bench/login-event-loop.ts (README figures).
 const HEALTHY_WITHIN_MS = 60_000;
 const PASSWORD = 'violet-harbour-lantern-42';
 const EMAIL = 'ada.lovelace@example.com';
 
-const spawned: AuthgateProcess[] = [];
-const watchdogs: { stop: () => Promise<void> }[] = [];
-const root = await mkdtemp(join(tmpdir(), 'authgate-node-start-'));
-
-/** Every child has a watchdog too, so even a killed test run leaves no server and no temp dir behind. */
-function start(settings: Record<string, string>): AuthgateProcess {
-  const server = spawnAuthgate(settings);
-  spawned.push(server);
-  watchdogs.push(startWatchdog([{ kill: server.pid }], root));
-  return server;
-}
-
-afterAll(async () => {
-  await Promise.all(spawned.map((server) => server.kill()));
-  // The watchdogs remove the temp dir once their process is gone.
-  await Promise.all(watchdogs.map((watchdog) => watchdog.stop()));
-});
-
-async function call(server: AuthgateProcess, path: string, init: { method?: string; json?: unknown; token?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (init.json !== undefined) headers['content-type'] = 'application/json';
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(`${server.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const fleet = await createAuthgateFleet('node-start');
+const root = fleet.root;
+const start = (settings: Record<string, string>) => fleet.start(settings);
+afterAll(() => fleet.stopAll());
 
 const jwksKids = async (server: AuthgateProcess) =>
   ((await call(server, '/.well-known/jwks.json')).body.keys as { kid: string }[]).map((key) => key.kid);
@@ -107,9 +79,25 @@ describe('npm start in embedded mode', () => {
     expect(await second.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('starts with an OpenID provider that cannot be reached: logged as unavailable, 503 at its sign-in, the rest serves', async () => {
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    const server = start({ ...settings, OIDC_PROVIDERS: 'down', OIDC_DOWN_ISSUER: unreachable, OIDC_DOWN_CLIENT_ID: 'c', OIDC_DOWN_CLIENT_SECRET: 'not-logged' });
+    await waitUntilHealthy(server, HEALTHY_WITHIN_MS);
+    await expect.poll(() => server.stdout(), { timeout: 20_000 }).toMatch(/"msg":"OIDC provider unavailable: discovery failed","provider":"down"/);
+    expect((await call(server, '/api/v1/oauth/down')).status).toBe(503);
+    expect((await call(server, '/api/v1/oauth/providers')).body.data.providers).toEqual([{ id: 'down', name: 'down', type: 'oidc' }]);
+    expect((await call(server, '/api/v1/auth/login', { method: 'POST', json: { email: EMAIL, password: PASSWORD } })).status).toBe(200);
+    expect(server.stdout()).not.toContain('not-logged');
+    server.signal('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
   it.each([
     ['RATE_LIMIT_AUTH', 'abc'],
     ['PORT', '99999'],
+    ['APP_URL', 'localhost:3999'],
+    // Nothing listens on port 1; the line names the setting and where it points, but not the password.
+    ['DATABASE_URL', 'postgres://app:s3cret-pw@127.0.0.1:1/app'],
   ])('exits non-zero with one stderr line naming %s when it is %s', async (name, value) => {
     const server = start({ DATA_DIR: join(root, 'never-used'), PORT: '3000', HOST: '127.0.0.1', [name]: value });
     const status = await server.exited;
@@ -118,6 +106,7 @@ describe('npm start in embedded mode', () => {
     const lines = server.stderr().trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(name);
+    expect(lines[0]).not.toContain('s3cret-pw');
     expect(lines[0]).not.toMatch(/\bat .*:\d+:\d+/);
   });
 });

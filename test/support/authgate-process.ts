@@ -2,6 +2,7 @@
 // that need a whole process (start-up lines, signals, exit codes, restarts on one DATA_DIR).
 // The child is only ever signalled by the pid it was spawned with.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -39,19 +40,38 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The arguments of `npm start` (package.json's start script, `node ARGS`), so tests run what a newcomer runs. */
+export function npmStartArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const [program, ...args] = scripts.start.trim().split(/\s+/);
+  if (program !== 'node') throw new Error(`npm start no longer runs node directly: ${scripts.start}`);
+  return args;
+}
+
 /**
- * Spawns `node --enable-source-maps --import tsx src/runtime/node.ts` (the `npm start` command) from the repository
- * root. The environment holds only PATH, HOME and TMPDIR besides `settings`, so no setting leaks in from the caller.
+ * Spawns `npm start`'s command (`node --enable-source-maps --import tsx src/runtime/node.ts`) from the repository
+ * root, with this process's Node unless `options.node` names another binary. The environment holds only PATH, HOME
+ * and TMPDIR besides `settings`, so no setting leaks in from the caller.
  */
-export function spawnAuthgate(settings: Record<string, string>): AuthgateProcess {
+export function spawnAuthgate(settings: Record<string, string>, options: { node?: string } = {}): AuthgateProcess {
+  return spawnNode(npmStartArgs(), settings, options);
+}
+
+/** Any of the repository's TypeScript entries (`npm run dev:bridges` too), run the way `npm start` runs the server. */
+export function spawnScript(script: string, settings: Record<string, string>): AuthgateProcess {
+  const args = npmStartArgs();
+  return spawnNode([...args.slice(0, -1), script], settings, {});
+}
+
+function spawnNode(args: string[], settings: Record<string, string>, options: { node?: string }): AuthgateProcess {
   const env: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR']) if (process.env[name]) env[name] = process.env[name]!;
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', '--import', 'tsx', 'src/runtime/node.ts'], {
+  const child: ChildProcess = spawn(options.node ?? process.execPath, args, {
     cwd: repoRoot,
     env: { ...env, ...settings },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error('authgate did not spawn');
+  if (child.pid === undefined) throw new Error(`${args.at(-1)} did not spawn`);
   const pid = child.pid;
   let out = '';
   let err = '';

@@ -8,7 +8,7 @@ import { openNeonDatabase } from '../../src/adapters/db/neon';
 import { pgliteDatabase } from '../../src/adapters/db/pglite';
 import { openPostgresDatabase } from '../../src/adapters/db/postgres';
 import type { Database } from '../../src/core/ports';
-import { startNeonBridge } from './neon-bridge';
+import { startNeonBridge } from '../../scripts/bridges/neon';
 import { clonePgliteClient } from './pglite-snapshot';
 
 export interface DbTarget {

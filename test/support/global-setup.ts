@@ -10,12 +10,16 @@ type Provided = Pick<
   | 'databaseUrl'
   | 'redisUrl'
   | 'neonFetchEndpoint'
+  | 'neonServerUrl'
   | 'upstashUrl'
   | 'upstashToken'
   | 'servicesMissing'
   | 'templateDatabase'
   | 'mailSinkUrl'
   | 'mailSinkMessagesUrl'
+  | 'oidcIssuer'
+  | 'oidcStandInIssuer'
+  | 'socialStubUrl'
 >;
 
 interface SharedServices {
@@ -57,23 +61,28 @@ function startShared(): SharedServices {
         if (result.status === 'rejected') throw result.reason;
         return result.value;
       }) as [RunningService, RunningService];
-      const { startNeonBridge } = await import('./neon-bridge');
-      const { startUpstashBridge } = await import('./upstash-bridge');
+      const { startNeonBridge } = await import('../../scripts/bridges/neon');
+      const { startUpstashBridge } = await import('../../scripts/bridges/upstash');
       const neon = await startNeonBridge({ postgresUrl: postgres.url });
       stoppers.push(() => Promise.resolve(neon.close()));
       const upstash = await startUpstashBridge({ redisUrl: redis.url });
       stoppers.push(() => Promise.resolve(upstash.close()));
       const templateDatabase = await createMigratedTemplate(postgres.url);
-      const { startMailSink } = await import('./mail-sink');
+      const { startMailSink } = await import('../../scripts/bridges/mail-sink');
       const mailSink = await startMailSink();
       stoppers.push(() => mailSink.close());
+      const { oidcIssuer, oidcStandInIssuer, socialStubUrl } = await startIdentityProviders(stoppers);
       return {
+        oidcIssuer,
+        oidcStandInIssuer,
+        socialStubUrl,
         templateDatabase,
         mailSinkUrl: mailSink.url,
         mailSinkMessagesUrl: mailSink.messagesUrl,
         databaseUrl: postgres.url,
         redisUrl: redis.url,
         neonFetchEndpoint: neon.fetchEndpoint,
+        neonServerUrl: neon.connectionStringFor('postgres'),
         upstashUrl: upstash.url,
         upstashToken: upstash.token,
         servicesMissing: null,
@@ -89,6 +98,16 @@ function startShared(): SharedServices {
     return service;
   }
   return { ready, stop, users: 0 };
+}
+
+/** The outside world of the OAuth suites: a real OpenID provider, a crafted-token stand-in, and Google/GitHub stand-ins. */
+async function startIdentityProviders(stoppers: (() => Promise<void>)[]) {
+  const { startOidcProvider } = await import('./oidc-provider');
+  const { startOidcStandIn } = await import('./oidc-stand-in');
+  const { startSocialStub } = await import('./social-stub');
+  const servers = [await startOidcProvider(), await startOidcStandIn(), await startSocialStub()] as const;
+  for (const server of servers) stoppers.push(() => server.close());
+  return { oidcIssuer: servers[0].url, oidcStandInIssuer: servers[1].url, socialStubUrl: servers[2].url };
 }
 
 /**

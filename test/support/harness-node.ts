@@ -42,7 +42,8 @@ async function openHarnessDatabase(kind: HarnessDatabase): Promise<{ db: Databas
  * port. Client addresses travel in X-Forwarded-For from a trusted loopback proxy, exactly as behind a reverse proxy.
  */
 export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
-  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', ...env }, 'node');
+  // Mail always lands in the dev mailbox below, so say so: production (NODE_ENV) refuses an implicit dev mailbox.
+  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', MAIL_TRANSPORT: 'dev', ...env }, 'node');
   const clock = createTestClock();
   const database = await openHarnessDatabase(options.database ?? 'pglite');
   const db = database.db;
@@ -50,9 +51,9 @@ export async function createHarness(env: Record<string, string> = {}, options: H
   const mailer = createDevMailbox({ now: () => clock.nowMs() });
   const logs: string[] = [];
   const logger = createJsonLogger('debug', (line) => logs.push(line));
-  const deps = await createNodeDeps(config, { db, kv, clock, mailer, logger });
+  const deps = await createNodeDeps(config, { db, kv, clock, mailer, logger, ...(options.oauthProviders ? { oauthProviders: options.oauthProviders } : {}) });
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,6 +1,6 @@
-import { neon, neonConfig } from '@neondatabase/serverless';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app';
+import { neonHttp } from '../../src/adapters/db/neon-http';
 import { bytesToHex, webRandom } from '../../src/core/crypto';
 import { generatePrivateKeyPem } from '../../src/core/keys';
 import { createJsonLogger } from '../../src/core/logger';
@@ -13,11 +13,11 @@ import { baseTestEnv, buildRequestInit, type Harness, type HarnessOptions, type 
  * bridge (a fresh database cloned from the migrated template) and real Redis through the Upstash REST bridge.
  * Client addresses travel in CF-Connecting-IP, the only one Workers believe.
  */
-export async function createHarness(env: Record<string, string> = {}, _options: HarnessOptions = {}): Promise<Harness> {
-  neonConfig.fetchEndpoint = inject('neonFetchEndpoint');
-  const serverUrl = new URL(inject('databaseUrl'));
+export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  // The Neon bridge's loopback address, as DATABASE_URL is under `npm run dev:bridges`: no fetchEndpoint to set.
+  const serverUrl = new URL(inject('neonServerUrl'));
   const database = `h_${crypto.randomUUID().replaceAll('-', '')}`;
-  await neon(serverUrl.toString()).query(`CREATE DATABASE ${database} TEMPLATE ${inject('templateDatabase')}`);
+  await neonHttp(serverUrl.toString()).query(`CREATE DATABASE ${database} TEMPLATE ${inject('templateDatabase')}`);
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${database}`;
 
@@ -36,14 +36,19 @@ export async function createHarness(env: Record<string, string> = {}, _options: 
       MAIL_HTTP_TOKEN: 'mail-sink-token',
       ...env,
     },
-    { clock, logger: createJsonLogger('debug', (line) => logs.push(line)), keyPrefix: `${database}:` },
+    {
+      clock,
+      logger: createJsonLogger('debug', (line) => logs.push(line)),
+      keyPrefix: `${database}:`,
+      ...(options.oauthProviders ? { oauthProviders: options.oauthProviders } : {}),
+    },
   );
   const app = createApp(deps);
   return {
     runtime: 'workerd',
     logs,
     clock,
-    query: async (text: string, params: unknown[] = []) => (await neon(databaseUrl.toString()).query(text, params)) as Record<string, unknown>[],
+    query: async (text: string, params: unknown[] = []) => (await neonHttp(databaseUrl.toString()).query(text, params)) as Record<string, unknown>[],
     async mailbox(to: string) {
       const response = await fetch(`${inject('mailSinkMessagesUrl')}?to=${encodeURIComponent(to)}`);
       return ((await response.json()) as { messages: ReceivedMail[] }).messages;
@@ -53,7 +58,7 @@ export async function createHarness(env: Record<string, string> = {}, _options: 
       app.fetch(new Request(`http://authgate.test${path}`, buildRequestInit(options, 'cf-connecting-ip'))),
     async close() {
       await Promise.allSettled([deps.db.close(), deps.kv.close()]);
-      await neon(serverUrl.toString()).query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await neonHttp(serverUrl.toString()).query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
   };
 }

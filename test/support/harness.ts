@@ -1,3 +1,4 @@
+import type { OAuthProvider } from '../../src/core/ports';
 import type { AppDeps } from '../../src/http/env';
 import type { TestClock } from './clock';
 
@@ -45,6 +46,10 @@ export type HarnessDatabase = 'pglite' | 'postgres';
 
 export interface HarnessOptions {
   database?: HarnessDatabase;
+  /** Sign-in providers instead of the configured ones (another implementation of the OAuth port). */
+  oauthProviders?: OAuthProvider[];
+  /** Node: listen on this loopback port (a browser test that needs APP_URL to be the real address); default any. */
+  port?: number;
 }
 
 /** Settings every harness starts from; a test may override any of them. Argon2 is cheaper than production for speed. */

@@ -7,6 +7,7 @@ import {
   passwordResetMail,
   verificationMail,
 } from '../../src/core/mail-templates';
+import { backupCodeUsedMail, backupCodesRegeneratedMail, mfaDisabledMail, mfaEnabledMail } from '../../src/core/mfa/mail';
 import type { MailMessage } from '../../src/core/ports';
 
 const to = 'ada@example.com';
@@ -21,7 +22,13 @@ const linked: [string, Build][] = [
   ['accountLockedMail', (e) => accountLockedMail({ ...e, lockedUntil: new Date('2030-05-06T07:08:09Z'), resetLink: link })],
   ['passwordChangedMail with a reset link', (e) => passwordChangedMail({ ...e, resetLink: link })],
 ];
-const templates: [string, Build][] = [...linked, ['passwordChangedMail', (e) => passwordChangedMail(e)]];
+const mfaNotices: [string, Build][] = [
+  ['mfaEnabledMail', (e) => mfaEnabledMail(e)],
+  ['mfaDisabledMail', (e) => mfaDisabledMail(e)],
+  ['backupCodesRegeneratedMail', (e) => backupCodesRegeneratedMail(e)],
+  ['backupCodeUsedMail', (e) => backupCodeUsedMail(e, 3)],
+];
+const templates: [string, Build][] = [...linked, ['passwordChangedMail', (e) => passwordChangedMail(e)], ...mfaNotices];
 
 describe.each(linked)('%s', (_name, build) => {
   it('carries the link in both versions', () => {
@@ -88,6 +95,15 @@ describe('the mails say what the user needs to know', () => {
     const mail = passwordChangedMail({ to, changedAt: new Date('2030-01-02T03:04:00Z') });
     expect(mail.text).toContain('2030-01-02 03:04 UTC');
     expect(mail.text).toContain("If this wasn't you, reset your password");
+  });
+
+  it.each(mfaNotices)('%s tells the owner to act if it was not them', (_name, build) => {
+    expect(build({ to }).text).toContain("If this wasn't you, reset your password");
+  });
+
+  it('a used backup code says how many are left', () => {
+    expect(backupCodeUsedMail({ to }, 1).text).toContain('1 unused code is left');
+    expect(backupCodeUsedMail({ to }, 6).text).toContain('6 unused codes are left');
   });
 
   it('durations read naturally', () => {

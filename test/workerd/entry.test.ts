@@ -1,20 +1,20 @@
 // The Workers entry itself (src/runtime/worker.ts `export default`), inside workerd: a misconfigured deployment answers
-// a 503 envelope and logs one line naming the setting; a configured one serves the app and runs the purge cron.
-import { neon, neonConfig } from '@neondatabase/serverless';
+// a 503 envelope and logs one line naming every missing setting; a configured one serves the app and runs the purge cron.
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import worker from '../../src/runtime/worker';
+import { neonHttp } from '../../src/adapters/db/neon-http';
 import { bytesToHex, webRandom } from '../../src/core/crypto';
 import { generatePrivateKeyPem } from '../../src/core/keys';
 
-const serverUrl = new URL(inject('databaseUrl'));
+// The Neon bridge's loopback address, as DATABASE_URL is under `npm run dev:bridges`.
+const serverUrl = new URL(inject('neonServerUrl'));
 const database = `w_${crypto.randomUUID().replaceAll('-', '')}`;
 let env: Record<string, string>;
 const waited: Promise<unknown>[] = [];
 const ctx = { waitUntil: (promise: Promise<unknown>) => void waited.push(promise), passThroughOnException() {} };
 
 beforeAll(async () => {
-  neonConfig.fetchEndpoint = inject('neonFetchEndpoint');
-  await neon(serverUrl.toString()).query(`CREATE DATABASE ${database} TEMPLATE ${inject('templateDatabase')}`);
+  await neonHttp(serverUrl.toString()).query(`CREATE DATABASE ${database} TEMPLATE ${inject('templateDatabase')}`);
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${database}`;
   env = {
@@ -31,7 +31,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await neon(serverUrl.toString()).query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await neonHttp(serverUrl.toString()).query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
 });
 
 describe('the Workers entry', () => {
@@ -45,6 +45,22 @@ describe('the Workers entry', () => {
       expect(body).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE' } });
       expect(response.headers.get('x-request-id')).toBe(body.error.requestId);
       expect(errors).toHaveBeenCalledWith('authgate: setting DATABASE_URL is missing: Workers need a Neon database URL');
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('names every missing setting in one log line, so one restart fixes them all', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const response = await worker.fetch(new Request('https://auth.example.com/health'), { NODE_ENV: 'production', MAIL_TRANSPORT: 'http' }, ctx);
+      expect(response.status).toBe(503);
+      expect(errors).toHaveBeenCalledTimes(1);
+      const line = String(errors.mock.calls[0]?.[0]);
+      expect(line).toMatch(/^authgate: 6 settings need fixing: /);
+      for (const name of ['DATABASE_URL', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'JWT_PRIVATE_KEY', 'MFA_ENCRYPTION_KEY', 'MAIL_HTTP_URL']) {
+        expect(line).toContain(`setting ${name} is missing`);
+      }
     } finally {
       errors.mockRestore();
     }

@@ -2,7 +2,10 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../core/ports';
 import { adminRepository } from './admin';
 import { auditRepository } from './audit';
+import { oauthAccountRepository } from './oauth-accounts';
+import { mfaRepository } from './mfa';
 import { oneTimeTokenRepository } from './one-time-tokens';
+import { passkeyRepository } from './passkeys';
 import { queryRows, type Db } from './rows';
 import { secretRepository } from './secrets';
 import { sessionRepository } from './sessions';
@@ -16,9 +19,12 @@ export function createDatabase(db: Db, kind: Database['kind'], close: () => Prom
     users: withUnavailableMapping(userRepository(db)),
     sessions: withUnavailableMapping(sessionRepository(db)),
     oneTimeTokens: withUnavailableMapping(oneTimeTokenRepository(db)),
+    oauthAccounts: withUnavailableMapping(oauthAccountRepository(db)),
+    mfa: withUnavailableMapping(mfaRepository(db)),
     audit: withUnavailableMapping(auditRepository(db)),
     admin: withUnavailableMapping(adminRepository(db)),
     secrets: withUnavailableMapping(secretRepository(db)),
+    passkeys: withUnavailableMapping(passkeyRepository(db)),
     async ping() {
       await queryRows(db, sql`select 1`);
     },

@@ -1,7 +1,6 @@
 // Node only: reads migrations/ from disk. Workers never migrate (`npm run db:migrate` does it for Neon).
 import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
-import { neon } from '@neondatabase/serverless';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle as drizzleNeon } from 'drizzle-orm/neon-http';
@@ -11,6 +10,7 @@ import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Pool } from 'pg';
+import { neonHttp } from './neon-http';
 import { queryRows, type Db } from './rows';
 
 export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
@@ -65,7 +65,7 @@ export async function runPostgresMigrations(pool: Pool): Promise<MigrationResult
 
 /** Neon over HTTP: no transaction around a migration (drizzle's neon-http migrator runs statement by statement). */
 export async function runNeonMigrations(url: string): Promise<MigrationResult> {
-  const db = drizzleNeon({ client: neon(url) });
+  const db = drizzleNeon({ client: neonHttp(url) });
   return measured(db, () => migrateNeon(db, { migrationsFolder }));
 }
 

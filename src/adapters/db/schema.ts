@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { AuditOutcome, OneTimeTokenPurpose, Role } from '../../core/ports';
 
 // The whole data model, including what MFA, OAuth and admin use later, so migrations grow by addition only.
@@ -124,11 +124,14 @@ export const oauthAccounts = pgTable(
     // The identity is (provider, provider user id), never the e-mail the provider reports.
     providerUserId: text('provider_user_id').notNull(),
     email: text('email'),
+    // When the identity was linked (API.md `linkedAt`).
     createdAt: instant('created_at').notNull(),
   },
   (t) => [
     uniqueIndex('oauth_accounts_provider_user_unique').on(t.provider, t.providerUserId),
-    index('oauth_accounts_user_id_idx').on(t.userId),
+    // One identity per provider per user: a second subject with the same verified e-mail (a recycled address) is
+    // refused instead of quietly becoming another key to the account, and unlinking by provider is unambiguous.
+    uniqueIndex('oauth_accounts_user_provider_unique').on(t.userId, t.provider),
   ],
 );
 
@@ -144,6 +147,31 @@ export const backupCodes = pgTable(
     usedAt: instant('used_at'),
   },
   (t) => [uniqueIndex('backup_codes_user_id_code_hash_unique').on(t.userId, t.codeHash)],
+);
+
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // The authenticator's credential id (base64url). Unique across all users: a credential is registered once, and
+    // a discoverable login finds its user by this id alone.
+    credentialId: text('credential_id').notNull(),
+    // COSE_Key bytes (base64url): text reads back the same on every driver, unlike bytea.
+    publicKey: text('public_key').notNull(),
+    // WebAuthn's signature counter is an unsigned 32-bit integer, beyond what `integer` holds.
+    signCount: bigint('sign_count', { mode: 'number' }).notNull().default(0),
+    transports: jsonb('transports').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    // The BS flag: a synced (multi-device) passkey that is backed up.
+    backedUp: boolean('backed_up').notNull().default(false),
+    aaguid: text('aaguid').notNull(),
+    name: text('name').notNull(),
+    createdAt: instant('created_at').notNull(),
+    lastUsedAt: instant('last_used_at'),
+  },
+  (t) => [uniqueIndex('passkeys_credential_id_unique').on(t.credentialId), index('passkeys_user_id_idx').on(t.userId)],
 );
 
 // No foreign keys: the audit trail outlives whatever it mentions.

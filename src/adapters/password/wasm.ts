@@ -1,4 +1,4 @@
-import { argon2id } from 'hash-wasm';
+import { argon2id, type IArgon2Options } from 'hash-wasm';
 import type { PasswordHasher } from '../../core/ports';
 import { createArgon2idHasher } from './argon2id-hasher';
 import { constantTimeEqual } from './equal';
@@ -8,18 +8,22 @@ import type { Argon2Params } from './phc';
 // calling thread. We parse and compare ourselves rather than use argon2Verify, so that hostile PHC strings meet
 // our bounds and the comparison is constant-time (argon2Verify compares strings with ===).
 
+/** hash-wasm's options for one derivation; also what the Node fallback sends to its worker threads. */
+export function hashWasmArgon2idOptions(password: string, salt: Uint8Array, params: Argon2Params, tagBytes: number) {
+  return {
+    password,
+    salt,
+    memorySize: params.memoryKib,
+    iterations: params.iterations,
+    parallelism: params.parallelism,
+    hashLength: tagBytes,
+    outputType: 'binary',
+  } as const satisfies IArgon2Options;
+}
+
 export function createWasmPasswordHasher(params: Argon2Params): PasswordHasher {
   return createArgon2idHasher(params, {
-    derive: (password, salt, p, tagBytes) =>
-      argon2id({
-        password,
-        salt,
-        memorySize: p.memoryKib,
-        iterations: p.iterations,
-        parallelism: p.parallelism,
-        hashLength: tagBytes,
-        outputType: 'binary',
-      }),
+    derive: (password, salt, p, tagBytes) => argon2id(hashWasmArgon2idOptions(password, salt, p, tagBytes)),
     randomSalt: (bytes) => crypto.getRandomValues(new Uint8Array(bytes)),
     equal: constantTimeEqual,
   });

@@ -1,4 +1,4 @@
-// Runs the statements of the Neon bridge (neon-bridge.ts) on real PostgreSQL and shapes the results the way
+// Runs the statements of the Neon bridge (neon.ts) on real PostgreSQL and shapes the results the way
 // Neon's endpoint does, leaving type parsing to the client library.
 import pg from 'pg';
 

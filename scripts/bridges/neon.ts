@@ -9,9 +9,9 @@
 //   body {queries:[{query, params}, ...]} → 200 {results:[...]} run as one transaction
 //   a Postgres error → 400 {message, code, severity, detail, constraint, ...}, which the client throws as NeonDbError.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { runNeonBatch, runNeonQuery, type NeonQuery, type OutputMode } from './neon-bridge-query';
+import { listenOnLoopback, readText, sendJson as send } from './http';
+import { runNeonBatch, runNeonQuery, type NeonQuery, type OutputMode } from './neon-query';
 
 export interface NeonBridge {
   /** What to assign to `neonConfig.fetchEndpoint`, e.g. http://127.0.0.1:41234/sql. */
@@ -24,7 +24,7 @@ export interface NeonBridge {
 /** Thrown for a request the real endpoint would also refuse (400 with a message and no SQLSTATE). */
 class BadRequest extends Error {}
 
-export async function startNeonBridge(options: { postgresUrl: string }): Promise<NeonBridge> {
+export async function startNeonBridge(options: { postgresUrl: string; port?: number }): Promise<NeonBridge> {
   const server = new URL(options.postgresUrl);
   // One pool per (user, password, database) named by the request's connection string; host and port are always
   // the backing server's, whatever host the client's connection string names.
@@ -68,7 +68,7 @@ export async function startNeonBridge(options: { postgresUrl: string }): Promise
       }
       const connectionString = header(request, 'neon-connection-string');
       if (!connectionString) throw new BadRequest('missing Neon-Connection-String header');
-      const body = parseBody(await readBody(request));
+      const body = parseBody(await readText(request));
       const mode: OutputMode = {
         rawText: header(request, 'neon-raw-text-output') === 'true',
         arrayMode: header(request, 'neon-array-mode') === 'true',
@@ -91,19 +91,14 @@ export async function startNeonBridge(options: { postgresUrl: string }): Promise
   };
 
   const http = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = http.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(http, options.port);
   const credentials = `${server.username}${server.password ? `:${server.password}` : ''}@`;
 
   return {
     fetchEndpoint: `http://127.0.0.1:${port}/sql`,
     connectionStringFor: (database) => `postgresql://${credentials}127.0.0.1:${port}/${encodeURIComponent(database)}`,
     async close() {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await close();
       await Promise.all([...pools.values()].map((pool) => pool.end()));
       pools.clear();
     },
@@ -113,12 +108,6 @@ export async function startNeonBridge(options: { postgresUrl: string }): Promise
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseBody(text: string): NeonQuery | { queries: NeonQuery[] } {
@@ -150,10 +139,4 @@ function postgresErrorBody(error: pg.DatabaseError): Record<string, unknown> {
   const body: Record<string, unknown> = { message: error.message };
   for (const field of ERROR_FIELDS) if (error[field] !== undefined) body[field] = error[field];
   return body;
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
 }

@@ -6,8 +6,8 @@
 // base64-decodes every other string, nested ones included).
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createClient, ErrorReply } from 'redis';
+import { listenOnLoopback, readText, sendJson as send } from './http';
 
 export interface UpstashBridge {
   url: string;
@@ -18,7 +18,7 @@ export interface UpstashBridge {
 type Command = string[];
 type Reply = { result: unknown } | { error: string };
 
-export async function startUpstashBridge(options: { redisUrl: string; token?: string }): Promise<UpstashBridge> {
+export async function startUpstashBridge(options: { redisUrl: string; token?: string; port?: number }): Promise<UpstashBridge> {
   const token = options.token ?? randomBytes(16).toString('hex');
   const redis = createClient({
     url: options.redisUrl,
@@ -87,18 +87,12 @@ export async function startUpstashBridge(options: { redisUrl: string; token?: st
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => send(res, 500, { error: messageOf(error) }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
+  const { port, close } = await listenOnLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     token,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
       if (redis.isOpen) await redis.close().catch(() => redis.destroy());
     },
   };
@@ -172,19 +166,11 @@ function encodeResult(value: unknown, base64: boolean, topLevel: boolean): unkno
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(await readText(req)) as unknown;
   } catch {
     return undefined;
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 function messageOf(error: unknown): string {

@@ -1,0 +1,122 @@
+import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { NewOAuthIdentity, OAuthAccountRepository, UserRecord } from '../../core/ports';
+import { iso, queryRows, userFromRow, type Db } from './rows';
+import { oauthAccounts, users } from './schema';
+import { nullOnUniqueViolation } from './unique-violation';
+
+/**
+ * A passkey is a way to sign in too: unlinking the last identity of a user who still has one is allowed. Locked like
+ * the other rows, so a passkey removal racing the unlink is decided on what is there now.
+ */
+const passkeysOf = (userId: string) => sql`select id from passkeys where user_id = ${userId}::text for update`;
+
+/**
+ * Runs `ctes`, whose last one (`account`) writes a users row, and links the identity to that row in the same
+ * statement: a user without its identity (or the reverse) never exists, even on Neon HTTP, which has no transactions.
+ * The user as written, or null, with nothing written, when no row came out or a concurrent writer took a unique key.
+ */
+async function withIdentity(db: Db, ctes: SQL, identity: Omit<NewOAuthIdentity, 'userId'>): Promise<UserRecord | null> {
+  const rows = await nullOnUniqueViolation(() =>
+    queryRows(
+      db,
+      sql`with ${ctes}, linked as (
+        insert into oauth_accounts (id, user_id, provider, provider_user_id, email, created_at)
+        select ${identity.id}::text, account.id, ${identity.provider}::text, ${identity.providerUserId}::text,
+               ${identity.email}::text, ${iso(identity.createdAt)}::timestamptz
+        from account
+        returning id
+      )
+      select to_jsonb(account.*) as user_row from account`,
+    ),
+  );
+  return rows?.[0] ? userFromRow(rows[0].user_row) : null;
+}
+
+export function oauthAccountRepository(db: Db): OAuthAccountRepository {
+  return {
+    async findUser(provider, providerUserId) {
+      const [row] = await db
+        .select(getTableColumns(users))
+        .from(oauthAccounts)
+        .innerJoin(users, eq(users.id, oauthAccounts.userId))
+        .where(and(eq(oauthAccounts.provider, provider), eq(oauthAccounts.providerUserId, providerUserId)))
+        .limit(1);
+      return row ?? null;
+    },
+
+    createUserWithIdentity(user, identity) {
+      return withIdentity(
+        db,
+        sql`account as (
+          insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
+          values (${user.id}::text, ${user.email}::text, ${user.name}::text, ${user.passwordHash}::text, ${user.role}::text,
+                  ${user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null}::timestamptz, ${iso(user.createdAt)}::timestamptz,
+                  ${iso(user.createdAt)}::timestamptz)
+          on conflict (email) do nothing
+          returning *
+        )`,
+        identity,
+      );
+    },
+
+    link(identity, expected, now) {
+      const at = iso(now);
+      // The user row is locked and re-checked as it is now: a password change, reset, lock or deletion since it was
+      // read rotated the stamp, so this links nothing. The password goes in the same statement as the link: the
+      // pre-account-takeover defence has no window in which both the squatter's password and the identity work.
+      return withIdentity(
+        db,
+        sql`target as (
+          select id from users
+          where id = ${identity.userId}::text and deleted_at is null and security_stamp = ${expected.securityStamp}::int
+            and (password_hash is not null and email_verified_at is null) = ${expected.removePassword}::boolean
+            and not exists (select 1 from oauth_accounts where user_id = ${identity.userId}::text and provider = ${identity.provider}::text)
+          for update
+        ), account as (
+          update users set
+            password_hash = case when ${expected.removePassword}::boolean then null else users.password_hash end,
+            security_stamp = case when ${expected.removePassword}::boolean then users.security_stamp + 1 else users.security_stamp end,
+            email_verified_at = coalesce(users.email_verified_at, ${at}::timestamptz),
+            updated_at = ${at}::timestamptz
+          from target where users.id = target.id
+          returning users.*
+        )`,
+        identity,
+      );
+    },
+
+    async listForUser(userId) {
+      return db
+        .select({ provider: oauthAccounts.provider, email: oauthAccounts.email, linkedAt: oauthAccounts.createdAt })
+        .from(oauthAccounts)
+        .where(eq(oauthAccounts.userId, userId))
+        .orderBy(asc(oauthAccounts.createdAt), asc(oauthAccounts.provider));
+    },
+
+    async unlink(userId, provider) {
+      // "The last way to sign in" is a rule across rows, so the rows are locked (`for update`) rather than counted
+      // from the statement's snapshot: of two unlinks racing for a user's last two identities, the second waits, then
+      // skips the row the first deleted, sees no other identity, and removes nothing.
+      const [row] = await queryRows(
+        db,
+        sql`with owner as (
+          select id, password_hash is not null as has_password from users where id = ${userId}::text for update
+        ), identities as (
+          select id, provider from oauth_accounts where user_id = ${userId}::text for update
+        ), passkeys as (${passkeysOf(userId)}),
+        removed as (
+          delete from oauth_accounts
+          where id in (select id from identities where provider = ${provider}::text)
+            and (coalesce((select has_password from owner), false)
+              or exists (select 1 from identities where provider <> ${provider}::text)
+              or exists (select 1 from passkeys))
+          returning id
+        )
+        select exists (select 1 from identities where provider = ${provider}::text) as found,
+               (select count(*) from removed)::int as removed`,
+      );
+      if (Number(row?.removed ?? 0) > 0) return 'unlinked';
+      return row?.found === true ? 'last_sign_in_method' : 'not_found';
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Argon2Params } from './phc';
+import { hashWasmArgon2idOptions } from './wasm';
+
+// The Argon2id engine for Node before 24.7, which has no node:crypto.argon2: hash-wasm, but in worker threads, so a
+// login that spends tens of milliseconds hashing never stalls the event loop (hash-wasm computes synchronously on
+// the thread that calls it). The same hash-wasm runs on Workers, so the PHC strings are the same as everywhere.
+
+const WORKER_URL = new URL('./argon2-worker.mjs', import.meta.url);
+
+type Reply = { hash: Uint8Array } | { error: string };
+
+interface Job {
+  options: ReturnType<typeof hashWasmArgon2idOptions>;
+  resolve(hash: Uint8Array): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  run(job: Job): void;
+}
+
+export interface Argon2WorkerPool {
+  derive(password: string, salt: Uint8Array, params: Argon2Params, tagBytes: number): Promise<Uint8Array>;
+  /** Ends the threads; derivations still waiting are refused. */
+  close(): Promise<void>;
+}
+
+/** As many threads as node:crypto.argon2 would use of libuv's pool (4), but no more than there are cores. */
+export const defaultArgon2Threads = () => Math.max(1, Math.min(4, availableParallelism()));
+
+export function createArgon2WorkerPool(threads = defaultArgon2Threads()): Argon2WorkerPool {
+  const queue: Job[] = [];
+  const idle: Slot[] = [];
+  const workers = new Set<Worker>();
+  let closed = false;
+
+  function startWorker(): Slot {
+    const worker = new Worker(WORKER_URL);
+    workers.add(worker);
+    // An idle thread must not keep the process alive; one with a job in hand does, until it answers.
+    worker.unref();
+    let current: Job | undefined;
+    let failure: Error | undefined;
+    const slot: Slot = {
+      run(job) {
+        current = job;
+        worker.ref();
+        worker.postMessage(job.options);
+      },
+    };
+    worker.on('message', (reply: Reply) => {
+      const job = current!;
+      current = undefined;
+      worker.unref();
+      if ('hash' in reply) job.resolve(reply.hash);
+      else job.reject(new Error(`argon2id failed: ${reply.error}`));
+      idle.push(slot);
+      pump();
+    });
+    worker.on('error', (error: unknown) => (failure = error instanceof Error ? error : new Error('the argon2id worker thread failed')));
+    // A thread that died (an uncaught error, out of memory) fails its job and is replaced by the next pump.
+    worker.on('exit', () => {
+      workers.delete(worker);
+      const index = idle.indexOf(slot);
+      if (index >= 0) idle.splice(index, 1);
+      current?.reject(failure ?? new Error('the argon2id worker thread exited'));
+      current = undefined;
+      pump();
+    });
+    return slot;
+  }
+
+  function pump(): void {
+    while (!closed && queue.length > 0) {
+      const slot = idle.pop() ?? (workers.size < threads ? startWorker() : undefined);
+      if (!slot) return;
+      slot.run(queue.shift()!);
+    }
+  }
+
+  return {
+    derive(password, salt, params, tagBytes) {
+      if (closed) return Promise.reject(new Error('the argon2id worker pool is closed'));
+      return new Promise((resolve, reject) => {
+        queue.push({ options: hashWasmArgon2idOptions(password, salt, params, tagBytes), resolve, reject });
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(new Error('the argon2id worker pool is closed'));
+      await Promise.all([...workers].map((worker) => worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { type Config, ConfigError } from '../config';
+import { serviceUnavailable } from '../http/service-unavailable';
+
+// The Node server listens before the slow part of start-up (PGlite creates and migrates its database in seconds), so
+// a port in use fails at once, with one line naming PORT, before anything is opened. Until the app is ready every
+// request, /health included, answers 503 with Retry-After: a probe waiting for /health sees "not yet", not "up".
+
+type Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
+
+export interface EarlyListener {
+  server: ServerType;
+  address: AddressInfo;
+  /** Starts answering with the app. */
+  serve(fetch: Fetch): void;
+}
+
+const starting: Fetch = () => serviceUnavailable('Service starting', { 'Retry-After': '1' });
+
+// Which setting to name for each failure to listen.
+const SETTING_BY_CODE: Record<string, 'PORT' | 'HOST'> = { EADDRINUSE: 'PORT', EACCES: 'PORT', EADDRNOTAVAIL: 'HOST', ENOTFOUND: 'HOST', EAI_AGAIN: 'HOST' };
+
+function listenFailure(config: Config, error: NodeJS.ErrnoException): Error {
+  const setting = error.code ? SETTING_BY_CODE[error.code] : undefined;
+  if (!setting) return error;
+  const where = `${config.host}:${config.port}`;
+  if (error.code === 'EADDRINUSE') return new ConfigError(`setting PORT: ${where} is already in use (another authgate?); stop that or choose another PORT`);
+  return new ConfigError(`setting ${setting}: cannot listen on ${where} (${error.code})`);
+}
+
+export async function listenEarly(config: Config): Promise<EarlyListener> {
+  let handle = starting;
+  const server = createAdaptorServer({ fetch: (request, env) => handle(request, env) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenFailure(config, error)));
+    server.once('listening', resolve);
+    server.listen(config.port, config.host);
+  });
+  return {
+    server,
+    address: server.address() as AddressInfo,
+    serve(fetch) {
+      handle = fetch;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// The Argon2id engine Node 20 and 22 use (no node:crypto.argon2 before 24.7): hash-wasm in worker threads.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createArgon2WorkerPool } from '../../src/adapters/password/argon2-worker-pool';
+import { createArgon2idHasher } from '../../src/adapters/password/argon2id-hasher';
+import { nativeArgon2idEngine, nodeArgon2idEngine } from '../../src/adapters/password/node';
+import type { Argon2Params } from '../../src/adapters/password/phc';
+import { createWasmPasswordHasher } from '../../src/adapters/password/wasm';
+
+const current: Argon2Params = { memoryKib: 19456, iterations: 2, parallelism: 1 };
+const password = 'violet-harbour-lantern-42';
+
+const pool = createArgon2WorkerPool(2);
+afterAll(() => pool.close());
+const onWorkers = (params: Argon2Params) => createArgon2idHasher(params, nodeArgon2idEngine(pool.derive));
+
+describe('hash-wasm in worker threads', () => {
+  const hasher = onWorkers(current);
+
+  it('makes PHC strings that node:crypto.argon2 verifies, and verifies the ones node:crypto makes', async (context) => {
+    if (!nativeArgon2idEngine) {
+      console.warn(`skipped: Node ${process.version} has no node:crypto.argon2 to cross-check with`);
+      return context.skip();
+    }
+    const native = createArgon2idHasher(current, nativeArgon2idEngine);
+    const fromWorker = await hasher.hash(password);
+    expect(fromWorker).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await native.verify(fromWorker, password)).toBe(true);
+    expect(await native.verify(fromWorker, `${password}!`)).toBe(false);
+    const fromNative = await native.hash(password);
+    expect(await hasher.verify(fromNative, password)).toBe(true);
+    expect(await hasher.verify(fromNative, `${password}!`)).toBe(false);
+  });
+
+  it('agrees with in-thread hash-wasm (the Workers engine) both ways', async () => {
+    const wasm = createWasmPasswordHasher(current);
+    expect(await wasm.verify(await hasher.hash(password), password)).toBe(true);
+    expect(await hasher.verify(await wasm.hash(password), password)).toBe(true);
+  });
+
+  it('serves concurrent derivations beyond its thread count, each with its own result', async () => {
+    const passwords = Array.from({ length: 5 }, (_, i) => `${password}-${i}`);
+    const phcs = await Promise.all(passwords.map((p) => hasher.hash(p)));
+    const verdicts = await Promise.all(phcs.map((phc, i) => Promise.all([hasher.verify(phc, passwords[i]!), hasher.verify(phc, passwords[(i + 1) % 5]!)])));
+    expect(verdicts).toEqual(passwords.map(() => [true, false]));
+  });
+
+  it('rejects a derivation hash-wasm refuses, and the next one still succeeds', async () => {
+    const salt = new Uint8Array(16);
+    await expect(pool.derive(password, salt, { memoryKib: 1, iterations: 1, parallelism: 1 }, 32)).rejects.toThrow(/argon2id failed/);
+    expect(await pool.derive(password, salt, { memoryKib: 8, iterations: 1, parallelism: 1 }, 32)).toHaveLength(32);
+  });
+
+  it('refuses work once closed', async () => {
+    const closing = createArgon2WorkerPool(1);
+    await closing.close();
+    await expect(closing.derive(password, new Uint8Array(16), current, 32)).rejects.toThrow(/closed/);
+  });
+});
+
+/**
+ * Sends `wanted` requests one after another to an HTTP server on this thread while `hashing` runs; returns how many
+ * were answered before it finished. Only an event loop that keeps turning during the hash answers them all.
+ */
+async function requestsAnsweredWhileHashing(start: () => Promise<unknown>, wanted: number): Promise<number> {
+  const server = createServer((_request, response) => response.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  let finished = false;
+  const hashing = start().finally(() => (finished = true));
+  let answered = 0;
+  while (!finished && answered < wanted) {
+    await (await fetch(url)).text();
+    if (!finished) answered += 1;
+  }
+  await hashing;
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  return answered;
+}
+
+describe('the event loop while a password hashes', () => {
+  // Heavy enough (64 MiB, 2 passes) that a hash outlasts a handful of loopback round trips by a wide margin.
+  const heavy: Argon2Params = { memoryKib: 65536, iterations: 2, parallelism: 1 };
+  const wanted = 10;
+
+  it('keeps answering requests while a worker thread hashes', async () => {
+    expect(await requestsAnsweredWhileHashing(() => onWorkers(heavy).hash(password), wanted)).toBe(wanted);
+  });
+
+  it('(control) does not while hash-wasm hashes on this thread, so the measure above can fail', async () => {
+    const inThread = createWasmPasswordHasher(heavy);
+    await createWasmPasswordHasher({ memoryKib: 8, iterations: 1, parallelism: 1 }).hash('warm-up'); // WASM compiled
+    expect(await requestsAnsweredWhileHashing(() => inThread.hash(password), wanted)).toBeLessThan(wanted);
+  });
+});
