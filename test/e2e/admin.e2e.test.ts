@@ -1,20 +1,26 @@
-// The admin console (/admin) in headless Chromium against the real Node server: the SUPER_ADMIN from ADMIN_EMAIL signs
-// in, sees the 7-day chart, finds a user, locks them — their sessions die at once — and finds the audit row.
+// The admin console (/admin) in headless Chromium against the real Node server: the SUPER_ADMIN from ADMIN_EMAIL,
+// enrolled in TOTP MFA, signs in with its password and a code, sees the 7-day chart, finds a user, locks them — their
+// sessions die at once — and finds the audit row.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage } from '../support/chromium';
 import type { Harness } from '../support/harness';
 import { createHarness } from '../support/harness-node';
 import { ADMIN_EMAIL, ADMIN_ENV } from '../http/admin-helpers';
-import { login, registerUser } from '../http/helpers';
+import { json, login, registerUser } from '../http/helpers';
+import { codeNow, enable, nextCode, post } from '../http/mfa-helpers';
 
 let h: Harness;
 let browser: Browser;
+let totpSecret: Uint8Array;
 beforeAll(async () => {
-  // TOTP MFA is not on this branch yet, so the console signs in with the password alone here.
   // Every request comes from 127.0.0.1 here (no trusted proxy), so the auth rate limit is raised out of the way.
-  h = await createHarness({ ...ADMIN_ENV, ADMIN_MFA_REQUIRED: 'false', TRUST_PROXY: '', RATE_LIMIT_AUTH: '1000/60' });
+  h = await createHarness({ ...ADMIN_ENV, TRUST_PROXY: '', RATE_LIMIT_AUTH: '1000/60' });
   browser = await launchChromium();
+  // ADMIN_MFA_REQUIRED is on (the default): the admin enrols through the API with a code computed here.
+  const { accessToken } = (await json(await login(h, ADMIN_EMAIL, ADMIN_ENV.ADMIN_PASSWORD))).data;
+  totpSecret = (await enable(h, accessToken)).secretBytes;
+  expect((await post(h, '/mfa/verify', { code: await codeNow(h, totpSecret) }, { token: accessToken })).status).toBe(200);
 });
 afterAll(async () => {
   await browser?.close();
@@ -28,6 +34,9 @@ async function signIn(page: Page) {
   await page.fill('#login-form input[name=email]', ADMIN_EMAIL);
   await page.fill('#login-form input[name=password]', ADMIN_ENV.ADMIN_PASSWORD);
   await page.click('#login-form button');
+  await page.locator('#mfa-form').waitFor({ state: 'visible' });
+  await page.fill('#mfa-form input[name=code]', await nextCode(h, totpSecret));
+  await page.click('#mfa-form button');
   await expect.poll(() => page.locator('#who').textContent()).toBe(`${ADMIN_EMAIL} (SUPER_ADMIN)`);
 }
 

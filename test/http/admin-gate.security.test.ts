@@ -1,7 +1,8 @@
 import { createHarness } from '#harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness';
-import { ADMIN_EMAIL, ADMIN_ENV, accountWithRole, adminSessionWithSecondFactor, auditRows, passwordSession } from './admin-helpers';
+import { accountWithRole, ADMIN_EMAIL, ADMIN_ENV, auditRows, passwordSession, rootSession } from './admin-helpers';
+import { addedPasskey, newAuthenticator, passkeyLogin } from './passkey-helpers';
 import { expectError, json, registerUser } from './helpers';
 
 // SECURITY.md "Access control": every /admin route, found from the OpenAPI document (so a route added later is
@@ -47,7 +48,7 @@ describe('the admin gate on every admin route', () => {
 
   it('lets a SUPER_ADMIN session with a second factor through (the control for the refusals below)', async () => {
     const target = await registerUser(h);
-    const root = await adminSessionWithSecondFactor(h, ADMIN_EMAIL);
+    const root = await rootSession(h);
     for (const route of await adminRoutes(target.user.id)) {
       const response = await call(route, root.accessToken);
       expect(response.status, `${route.method} ${route.path}: ${await response.clone().text()}`).toBe(200);
@@ -73,17 +74,28 @@ describe('the admin gate on every admin route', () => {
   });
 
   it('answers 403 MFA_REQUIRED to ADMIN and SUPER_ADMIN sessions that did not pass a second factor, and audits it', async () => {
-    const admin = await accountWithRole(h, 'ADMIN');
-    const root = await passwordSession(h, ADMIN_EMAIL, ADMIN_ENV.ADMIN_PASSWORD);
-    const adminPasswordOnly = await passwordSession(h, admin.email, admin.password);
+    const admin = await accountWithRole(h, 'ADMIN', { secondFactor: false });
+    const superAdmin = await accountWithRole(h, 'SUPER_ADMIN', { secondFactor: false });
     const routes = await adminRoutes(admin.id);
     for (const route of routes) {
-      await expectError(await call(route, root.accessToken), 403, 'MFA_REQUIRED');
-      await expectError(await call(route, adminPasswordOnly.accessToken), 403, 'MFA_REQUIRED');
+      await expectError(await call(route, superAdmin.accessToken), 403, 'MFA_REQUIRED');
+      await expectError(await call(route, admin.accessToken), 403, 'MFA_REQUIRED');
     }
     const denied = (await auditRows(h, admin.id)).filter((row) => row.action === 'ACCESS_DENIED');
     expect(denied).toHaveLength(routes.length);
     expect(denied[0]?.metadata).toMatchObject({ reason: 'mfa', role: 'ADMIN' });
+  });
+
+  it('counts a passkey sign-in with user verification as the second factor, and one without it not', async () => {
+    for (const userVerified of [true, false]) {
+      const admin = await accountWithRole(h, 'ADMIN', { secondFactor: false });
+      const authenticator = newAuthenticator({ userVerified });
+      await addedPasskey(h, admin.accessToken, authenticator);
+      const body = await json(await passkeyLogin(h, authenticator));
+      const response = await call({ method: 'GET', path: '/api/v1/admin/dashboard' }, body.data.accessToken);
+      if (userVerified) expect(response.status).toBe(200);
+      else await expectError(response, 403, 'MFA_REQUIRED');
+    }
   });
 
   it("refuses a demoted admin's still-valid token at once with 403, though its role claim still says ADMIN", async () => {

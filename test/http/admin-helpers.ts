@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import type { Role } from '../../src/core/ports';
-import { startSession } from '../../src/core/tokens';
 import type { Harness } from '../support/harness';
 import { STRONG_PASSWORD, json, login, registerUser, uniqueEmail } from './helpers';
+import { codeNow, enable, nextCode, passwordStep, post } from './mfa-helpers';
 
 // The admin API as its clients use it, and the accounts its tests need.
 
@@ -16,20 +16,34 @@ export interface Tokens {
   refreshToken: string;
 }
 
+const enrolledSecrets = new WeakMap<Harness, Map<string, Uint8Array>>();
+
 /**
- * A session of `email` that passed a second factor, made through core startSession with amr ["pwd","otp"]. TOTP MFA
- * is not on this branch yet (it lands with /api/v1/mfa/*), so this stands in for enable → verify → login →
- * verify-login until then; everything after the session is created is the real API.
+ * A session of `email` that passed TOTP MFA, entirely through the API: on first use the account enrols (login →
+ * /mfa/enable → /mfa/verify with a code this test computes from the otpauth secret), then every call signs in with
+ * the password and /mfa/verify-login with the code of a fresh 30-second step (the harness clock moves 30 s).
  */
-export async function adminSessionWithSecondFactor(h: Harness, email: string): Promise<Tokens> {
-  // The first request runs the ADMIN_EMAIL bootstrap on Workers; on Node it ran before listening.
-  await h.request('/health');
-  const user = await h.deps.db.users.findByEmail(email);
-  if (!user) throw new Error(`no user ${email}`);
-  const tokens = await startSession(h.deps, user, ['pwd', 'otp'], { ipAddress: '203.0.113.1', userAgent: 'admin-test' }, { recordSignIn: true });
-  if (!tokens) throw new Error(`no session for ${email}`);
-  return tokens;
+export async function adminSessionWithSecondFactor(h: Harness, email: string, password: string): Promise<Tokens> {
+  const secrets = enrolledSecrets.get(h) ?? new Map<string, Uint8Array>();
+  enrolledSecrets.set(h, secrets);
+  let secret = secrets.get(email);
+  if (!secret) {
+    const first = await passwordSession(h, email, password);
+    const enrolment = await enable(h, first.accessToken);
+    const verified = await post(h, '/mfa/verify', { code: await codeNow(h, enrolment.secretBytes) }, { token: first.accessToken });
+    expect(verified.status, await verified.clone().text()).toBe(200);
+    secret = enrolment.secretBytes;
+    secrets.set(email, secret);
+  }
+  const mfaToken = await passwordStep(h, { email, password });
+  const response = await post(h, '/mfa/verify-login', { mfaToken, code: await nextCode(h, secret) });
+  const body = await json(response);
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  return body.data as Tokens;
 }
+
+/** The SUPER_ADMIN from ADMIN_EMAIL, signed in with its second factor. */
+export const rootSession = (h: Harness) => adminSessionWithSecondFactor(h, ADMIN_EMAIL, ADMIN_PASSWORD);
 
 /** A password-only login (amr ["pwd"]): no second factor. */
 export async function passwordSession(h: Harness, email: string, password: string): Promise<Tokens> {
@@ -40,16 +54,17 @@ export async function passwordSession(h: Harness, email: string, password: strin
 }
 
 /**
- * A registered account given `role` by the repository directly (as an operator's CLI would), with a second-factor
- * session for acting as it.
+ * A registered account given `role` by the repository directly (as the operator's CLI does), signed in with a
+ * second factor (enrolled in TOTP MFA), or with the password alone when `secondFactor` is false.
  */
-export async function accountWithRole(h: Harness, role: Role) {
+export async function accountWithRole(h: Harness, role: Role, options: { secondFactor?: boolean } = {}) {
   const registered = await registerUser(h, { email: uniqueEmail(role.toLowerCase()) });
   if (role !== 'USER') {
     const changed = await h.deps.db.admin.changeRole(registered.user.id, role, new Date(h.clock.nowMs()));
     expect(changed.kind).toBe('changed');
   }
-  const session = await adminSessionWithSecondFactor(h, registered.email);
+  const session =
+    options.secondFactor === false ? await passwordSession(h, registered.email, STRONG_PASSWORD) : await adminSessionWithSecondFactor(h, registered.email, STRONG_PASSWORD);
   return { id: registered.user.id as string, email: registered.email, password: STRONG_PASSWORD, ...session };
 }
 

@@ -1,7 +1,7 @@
 import { createHarness } from '#harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness';
-import { ADMIN_EMAIL, ADMIN_ENV, accountWithRole, adminApi, adminSessionWithSecondFactor, auditRows } from './admin-helpers';
+import { accountWithRole, ADMIN_EMAIL, ADMIN_ENV, adminApi, adminSessionWithSecondFactor, auditRows, rootSession } from './admin-helpers';
 import { expectError, json, login, registerUser } from './helpers';
 
 // API.md's limits on PATCH /admin/users/:id: only a SUPER_ADMIN grants or removes ADMIN, nobody edits a SUPER_ADMIN but
@@ -12,7 +12,7 @@ const TRIALS = 20;
 
 let h: Harness;
 let rootId: string;
-const root = async () => adminApi(h, (await adminSessionWithSecondFactor(h, ADMIN_EMAIL)).accessToken);
+const root = async () => adminApi(h, (await rootSession(h)).accessToken);
 const roleOf = async (id: string) => (await h.deps.db.users.findById(id))?.role;
 
 beforeAll(async () => {
@@ -97,7 +97,7 @@ describe('a SUPER_ADMIN', () => {
     const other = await accountWithRole(h, 'SUPER_ADMIN');
     const outcomes: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
-      const [a, b] = await Promise.all([adminSessionWithSecondFactor(h, ADMIN_EMAIL), adminSessionWithSecondFactor(h, other.email)]);
+      const [a, b] = await Promise.all([rootSession(h), adminSessionWithSecondFactor(h, other.email, other.password)]);
       const [first, second] = await Promise.all([
         adminApi(h, a.accessToken).patch(`/users/${rootId}`, { role: 'USER' }),
         adminApi(h, b.accessToken).patch(`/users/${other.id}`, { role: 'USER' }),

@@ -1,7 +1,7 @@
 import { createHarness } from '#harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness';
-import { ADMIN_EMAIL, ADMIN_ENV, adminApi, adminSessionWithSecondFactor, auditRows, passwordSession } from './admin-helpers';
+import { ADMIN_EMAIL, ADMIN_ENV, adminApi, auditRows, rootSession } from './admin-helpers';
 import { expectError, json, login, registerUser, uniqueEmail } from './helpers';
 
 // The SUPER_ADMIN from ADMIN_EMAIL manages users through the admin API: finds them, reads one, locks, unlocks,
@@ -12,7 +12,7 @@ let api: ReturnType<typeof adminApi>;
 let rootId: string;
 beforeAll(async () => {
   h = await createHarness(ADMIN_ENV);
-  const root = await adminSessionWithSecondFactor(h, ADMIN_EMAIL);
+  const root = await rootSession(h);
   api = adminApi(h, root.accessToken);
   rootId = (await json(await h.request('/api/v1/users/me', { token: root.accessToken }))).data.user.id;
 });
@@ -24,10 +24,12 @@ afterAll(async () => {
 const marker = () => `m${crypto.randomUUID().slice(0, 8)}`;
 
 describe('the first SUPER_ADMIN', () => {
-  it('comes from ADMIN_EMAIL, verified, and logs in with ADMIN_PASSWORD', async () => {
-    const { accessToken } = await passwordSession(h, ADMIN_EMAIL, ADMIN_ENV.ADMIN_PASSWORD);
-    const { user } = (await json(await h.request('/api/v1/users/me', { token: accessToken }))).data;
-    expect(user).toMatchObject({ email: ADMIN_EMAIL, role: 'SUPER_ADMIN', emailVerified: true });
+  it('comes from ADMIN_EMAIL, verified, with ADMIN_PASSWORD as its password (here followed by its TOTP step)', async () => {
+    const step = await json(await login(h, ADMIN_EMAIL, ADMIN_ENV.ADMIN_PASSWORD));
+    expect(step.data).toMatchObject({ mfaRequired: true });
+    expect((await login(h, ADMIN_EMAIL, 'not-the-admin-password-1')).status).toBe(401);
+    const [root] = (await api.data('/users?role=SUPER_ADMIN')).items;
+    expect(root).toMatchObject({ id: rootId, email: ADMIN_EMAIL, role: 'SUPER_ADMIN', emailVerified: true, mfaEnabled: true });
   });
 });
 
