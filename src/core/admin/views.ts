@@ -1,4 +1,4 @@
-import type { AdminUserRecord, AuditOutcome, AuditRecord } from '../ports';
+import type { AdminUserRecord, AuditRecord } from '../ports';
 import { toPublicUser, type PublicUser } from '../users';
 
 // API.md objects as the admin API shows them.
@@ -21,30 +21,11 @@ export function toAdminUser(user: AdminUserRecord): AdminUserView {
   };
 }
 
-export interface AuditEntryView {
-  id: string;
-  createdAt: string;
-  action: string;
-  outcome: AuditOutcome;
-  userId: string | null;
-  actorId: string | null;
-  ipAddress: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  metadata: Record<string, unknown>;
-}
+/** API.md's AuditEntry: the stored row with its instant as an ISO string. */
+export type AuditEntryView = Omit<AuditRecord, 'createdAt'> & { createdAt: string };
 
 export function toAuditEntry(entry: AuditRecord): AuditEntryView {
-  return {
-    id: entry.id,
-    createdAt: entry.createdAt.toISOString(),
-    action: entry.action,
-    outcome: entry.outcome,
-    userId: entry.userId,
-    actorId: entry.actorId,
-    ipAddress: entry.ipAddress,
-    userAgent: entry.userAgent,
-    requestId: entry.requestId,
-    metadata: entry.metadata,
-  };
+  // Named fields, not a spread: a column added to the table later must not reach the API unannounced.
+  const { id, createdAt, action, outcome, userId, actorId, ipAddress, userAgent, requestId, metadata } = entry;
+  return { id, createdAt: createdAt.toISOString(), action, outcome, userId, actorId, ipAddress, userAgent, requestId, metadata };
 }

@@ -1,24 +1,12 @@
 // The console script, part 3: the audit log and the 7-day dashboard, drawn as inline SVG from the API's JSON (no
 // chart library). Bars use SVG presentation attributes, not style attributes, so the strict CSP allows them.
 export const REPORTS_SCRIPT = `
-const auditState = { page: 1, totalPages: 1, filters: {} };
-loaders.audit = async function loadAudit() {
-  const data = await api('GET', '/admin/audit-logs?' + query({ ...auditState.filters, page: auditState.page, limit: 50 }));
-  auditState.totalPages = data.totalPages;
+loaders.audit = listView('audit-filters', 'audit', 'entries', async (state) => {
+  const data = await api('GET', '/admin/audit-logs?' + query({ ...state.filters, page: state.page, limit: 50 }));
   fill($('audit-table').tBodies[0], data.items,
     (a) => [when(a.createdAt), a.action, a.outcome, a.userId || '—', a.actorId || '—', a.ipAddress || '—', JSON.stringify(a.metadata)]);
-  $('audit-page').textContent = 'Page ' + data.page + ' of ' + Math.max(1, data.totalPages) + ' (' + data.total + ' entries)';
-  $('audit-prev').disabled = data.page <= 1;
-  $('audit-next').disabled = data.page >= data.totalPages;
-};
-$('audit-filters').onsubmit = (event) => {
-  event.preventDefault();
-  auditState.filters = formValues(event.target);
-  auditState.page = 1;
-  quietly(loaders.audit());
-};
-$('audit-prev').onclick = () => { auditState.page = Math.max(1, auditState.page - 1); quietly(loaders.audit()); };
-$('audit-next').onclick = () => { auditState.page = Math.min(auditState.totalPages, auditState.page + 1); quietly(loaders.audit()); };
+  return data;
+});
 
 const SERIES = [
   ['signups', 'Sign-ups', '#2457c5'],

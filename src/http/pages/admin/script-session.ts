@@ -61,6 +61,25 @@ async function api(method, path, body) {
 }
 const quietly = (promise) => promise.catch(() => {});
 
+/**
+ * A table with a filter form and a pager: the form sets the filters and goes to page 1, the buttons move a page.
+ * fetchPage(state) fills the table and answers the page it got; the returned function (re)loads.
+ */
+function listView(formId, pagerId, noun, fetchPage) {
+  const state = { page: 1, totalPages: 1, filters: {} };
+  const load = async () => {
+    const data = await fetchPage(state);
+    state.totalPages = data.totalPages;
+    $(pagerId + '-page').textContent = 'Page ' + data.page + ' of ' + Math.max(1, data.totalPages) + ' (' + data.total + ' ' + noun + ')';
+    $(pagerId + '-prev').disabled = data.page <= 1;
+    $(pagerId + '-next').disabled = data.page >= data.totalPages;
+  };
+  $(formId).onsubmit = (event) => { event.preventDefault(); state.filters = formValues(event.target); state.page = 1; quietly(load()); };
+  $(pagerId + '-prev').onclick = () => { state.page = Math.max(1, state.page - 1); quietly(load()); };
+  $(pagerId + '-next').onclick = () => { state.page = Math.min(state.totalPages, state.page + 1); quietly(load()); };
+  return load;
+}
+
 const views = ['dashboard', 'users', 'user', 'audit'];
 const loaders = {};
 function show(view) {

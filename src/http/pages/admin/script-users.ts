@@ -1,31 +1,19 @@
 // The console script, part 2: the users table (search, filters, pages) and one user's page with its actions.
 // Each action is one call to the admin API; the page then reloads the user as the server has it now.
 export const USERS_SCRIPT = `
-const usersState = { page: 1, totalPages: 1, filters: {} };
 function statusOf(user) {
   if (user.deletedAt) return 'deleted';
   return user.lockedUntil && new Date(user.lockedUntil) > new Date() ? 'locked' : 'active';
 }
 const yesNo = (value) => (value ? 'yes' : 'no');
 
-loaders.users = async function loadUsers() {
-  const data = await api('GET', '/admin/users?' + query({ ...usersState.filters, page: usersState.page, limit: 20 }));
-  usersState.totalPages = data.totalPages;
+loaders.users = listView('user-filters', 'users', 'users', async (state) => {
+  const data = await api('GET', '/admin/users?' + query({ ...state.filters, page: state.page, limit: 20 }));
   fill($('users-table').tBodies[0], data.items,
     (u) => [u.email, u.role, statusOf(u), yesNo(u.emailVerified), yesNo(u.mfaEnabled), when(u.createdAt), when(u.lastLoginAt)],
     (u) => quietly(openUser(u.id)));
-  $('users-page').textContent = 'Page ' + data.page + ' of ' + Math.max(1, data.totalPages) + ' (' + data.total + ' users)';
-  $('users-prev').disabled = data.page <= 1;
-  $('users-next').disabled = data.page >= data.totalPages;
-};
-$('user-filters').onsubmit = (event) => {
-  event.preventDefault();
-  usersState.filters = formValues(event.target);
-  usersState.page = 1;
-  quietly(loaders.users());
-};
-$('users-prev').onclick = () => { usersState.page = Math.max(1, usersState.page - 1); quietly(loaders.users()); };
-$('users-next').onclick = () => { usersState.page = Math.min(usersState.totalPages, usersState.page + 1); quietly(loaders.users()); };
+  return data;
+});
 
 let currentUser = null;
 async function openUser(id) {
