@@ -2,7 +2,7 @@ import type { AdminRepository } from '../../core/ports';
 import { listAudit } from './admin-audit';
 import { bootstrapSuperAdminStatement, changeRoleStatement, restoreStatement, setEmailVerifiedStatement } from './admin-statements';
 import { findAdminUser, listUsers } from './admin-users';
-import { dashboardStatement } from './dashboard';
+import { dashboardStatements } from './dashboard';
 import type { Db } from './rows';
 
 export function adminRepository(db: Db): AdminRepository {
@@ -13,7 +13,7 @@ export function adminRepository(db: Db): AdminRepository {
     setEmailVerified: (id, verified, now) => setEmailVerifiedStatement(db, id, verified, now),
     restore: (id, now) => restoreStatement(db, id, now),
     listAudit: (query) => listAudit(db, query),
-    dashboard: (range) => dashboardStatement(db, range),
+    dashboard: (range) => dashboardStatements(db, range),
     bootstrapSuperAdmin: (candidate, marker) => bootstrapSuperAdminStatement(db, candidate, marker),
   };
 }
