@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { AppDeps, AppEnv } from './http/env';
 import { errorResponse, handleError } from './http/errors';
 import { allowedMethodsFinder } from './http/method-not-allowed';
@@ -7,6 +6,7 @@ import { jsonBody } from './http/middleware/body';
 import { bootstrapAdmin } from './http/middleware/bootstrap-admin';
 import { clientIp } from './http/middleware/client-ip';
 import { cors } from './http/middleware/cors';
+import { httpMetrics } from './http/middleware/http-metrics';
 import { requestLogger } from './http/middleware/logger';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestId } from './http/middleware/request-id';
@@ -15,6 +15,7 @@ import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { adminRoutes } from './http/routes/admin';
 import { adminConsoleRoutes } from './http/routes/admin-console';
+import { apiDocsRoutes } from './http/routes/api-docs';
 import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
 import { passkeyAuthRoutes } from './http/routes/passkey-auth';
@@ -23,15 +24,12 @@ import { rootRoutes } from './http/routes/root';
 import { devRoutes } from './http/routes/dev';
 import { identityRoutes } from './http/routes/identities';
 import { oauthRoutes } from './http/routes/oauth';
+import { metricsHandler, metricsServed } from './http/routes/metrics';
 import { mfaRoutes } from './http/routes/mfa';
 import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
 import { userRoutes } from './http/routes/users';
 import { wellKnownRoutes } from './http/routes/well-known';
-
-const DOCS_CSP =
-  "default-src 'none'; script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; style-src 'self' https://cdn.jsdelivr.net https://fonts.scalar.com 'unsafe-inline'; " +
-  "font-src https://fonts.scalar.com https://cdn.jsdelivr.net; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 function buildApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -43,6 +41,7 @@ function buildApp(deps: AppDeps) {
   app.use('*', requestId());
   app.use('*', requestLogger(deps.logger));
   if (deps.config.admin) app.use('*', bootstrapAdmin());
+  app.use('*', httpMetrics());
   app.use('*', securityHeaders());
   app.use('*', clientIp());
   // Answers preflights itself, so they reach neither the body checks nor the rate limits below.
@@ -72,6 +71,8 @@ function buildApp(deps: AppDeps) {
   app.route('/', rootRoutes);
   app.route('/demo', demoRoutes);
   app.route('/admin', adminConsoleRoutes);
+  // Workers keep no scrapeable state (each isolate counts alone), so there is no exposition and /metrics is 404.
+  if (deps.metricsExposition && metricsServed(deps.config)) app.get('/metrics', metricsHandler(deps.metricsExposition, deps.config));
   // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.
   if (deps.config.devRoutesEnabled && isDevMailbox(deps.mailer)) app.route('/dev', devRoutes(deps.mailer));
 
@@ -81,10 +82,8 @@ function buildApp(deps: AppDeps) {
     info: { title: 'authgate', version: '1.0.0', description: 'Authentication and authorization service (API.md v1).' },
     servers: [{ url: deps.config.appUrl }],
   });
-  app.get('/api-docs', async function apiDocs(c, next) {
-    await next();
-    c.res.headers.set('Content-Security-Policy', DOCS_CSP);
-  }, Scalar({ url: '/openapi.json', pageTitle: 'authgate API' }));
+  // The reference page and its assets come from this service (no CDN); the page sets its own CSP.
+  app.route('/api-docs', apiDocsRoutes);
 
   const allowedMethods = allowedMethodsFinder(app);
   app.notFound((c) => {

@@ -8,7 +8,7 @@ import { normalizeEmail } from './email';
 import { AppError, invalidCredentials } from './errors';
 import { checkPasswordPolicy, normalizePassword } from './password-policy';
 import type { UserRecord } from './ports';
-import { afterFirstFactor, type SignInResult } from './sign-in';
+import { afterFirstFactor, countedSignIn, type SignInResult } from './sign-in';
 import { startSession, type TokenPair } from './tokens';
 import { isLocked, toPublicUser, type PublicUser } from './users';
 import { sendVerificationMail } from './verification';
@@ -67,6 +67,7 @@ export async function countAuthenticationFailure(deps: CoreDeps, user: UserRecor
     lockSeconds: lockout.seconds,
   });
   if (!lockedUntil) return;
+  deps.metrics.lockout();
   await recordAudit(deps, ctx, { action: 'ACCOUNT_LOCKED', outcome: 'failure', userId: user.id, metadata: { failures, lockedUntil: lockedUntil.toISOString() } });
   deps.logger.warn('account locked after repeated failures', { userId: user.id, failures });
   sendLater(deps, ctx, accountLockedMail({ to: user.email, lockedUntil, resetLink: accountLink(deps.config.appUrl, 'forgot-password') }));
@@ -76,7 +77,7 @@ export async function countAuthenticationFailure(deps: CoreDeps, user: UserRecor
  * The password step of a login. Unknown, wrong, locked and deleted all end in the same 401 after one Argon2id verify,
  * so neither the body nor the time taken tells them apart. A verified password ends through the sign-in seam.
  */
-export async function login(
+async function passwordStep(
   deps: CoreDeps,
   services: AuthServices,
   input: { email: string; password: string },
@@ -100,4 +101,8 @@ export async function login(
     await deps.db.users.rehashPassword(user.id, user.passwordHash, await deps.passwords.hash(password), new Date(deps.clock.nowMs()));
   }
   return afterFirstFactor(deps, user, { method: 'password', amr: ['pwd'] }, ctx);
+}
+
+export function login(deps: CoreDeps, services: AuthServices, input: { email: string; password: string }, ctx: RequestContext): Promise<SignInResult> {
+  return countedSignIn(deps, 'password', () => passwordStep(deps, services, input, ctx));
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { SigningKeys } from './keys';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasskeyVerifier, PasswordHasher, Random } from './ports';
 
 /** Everything a use-case may touch, assembled by a runtime entry (src/runtime/*). */
@@ -25,6 +26,8 @@ export interface CoreDeps {
    */
   legacyMfaKey: Uint8Array;
   logger: Logger;
+  /** Counters of sign-ins, lockouts, rate-limit hits, refreshes and requests (no-op where nothing scrapes). */
+  metrics: Metrics;
   /** The configured sign-in providers by id, in API.md's order: google, github, then each OIDC provider as listed. */
   oauthProviders: ReadonlyMap<string, OAuthProvider>;
 }

@@ -216,6 +216,8 @@ export interface SessionRepository {
   touch(sessionId: string, now: Date): Promise<void>;
   /** Deletes refresh tokens and sessions that expired or were revoked before `before`; returns rows removed. */
   purgeExpired(before: Date): Promise<number>;
+  /** Sessions neither revoked nor expired at `now`, all users together (the auth_active_sessions gauge). */
+  countActive(now: Date): Promise<number>;
 }
 
 export type OneTimeTokenPurpose = 'verify_email' | 'reset_password';

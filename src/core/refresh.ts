@@ -13,6 +13,16 @@ const invalidRefresh = () => new AppError('AUTHENTICATION_ERROR', 'Invalid refre
  * live; any other replay means the token leaked, so the whole session (every descendant) is revoked.
  */
 export async function refreshTokens(deps: CoreDeps, refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
+  try {
+    return await rotate(deps, refreshToken, ctx);
+  } catch (error) {
+    // Every other refusal of a refresh is the generic 401; a reuse is counted where it is detected.
+    if (error instanceof AppError && error.code === 'AUTHENTICATION_ERROR') deps.metrics.tokenRefresh('invalid');
+    throw error;
+  }
+}
+
+async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
   if (refreshToken.length < 20 || refreshToken.length > 200) throw invalidRefresh();
   const nowMs = deps.clock.nowMs();
   const now = new Date(nowMs);
@@ -26,14 +36,17 @@ export async function refreshTokens(deps: CoreDeps, refreshToken: string, ctx: R
   if (outcome.kind === 'invalid') throw invalidRefresh();
   if (outcome.kind === 'rotated') {
     await recordAudit(deps, ctx, { action: 'TOKEN_REFRESHED', outcome: 'success', userId: outcome.user.id, metadata: { sessionId: outcome.session.id } });
+    deps.metrics.tokenRefresh('rotated');
     return tokenPair(deps, outcome.user, outcome.session, child);
   }
   // A user locked or deleted since is simply refused: their second tab is not a thief, so no reuse alarm.
   if (outcome.user.deletedAt || isLocked(outcome.user, nowMs)) throw invalidRefresh();
   const withinGrace = nowMs - outcome.spentAt.getTime() <= deps.config.refreshReuseGraceSeconds * 1000;
   if (withinGrace && outcome.childLive && outcome.childTokenHash === childHash) {
+    deps.metrics.tokenRefresh('grace');
     return tokenPair(deps, outcome.user, outcome.session, child);
   }
+  deps.metrics.tokenRefresh('reuse');
   await denySessions(deps, [outcome.session.id]);
   await deps.db.sessions.revoke(outcome.user.id, outcome.session.id, now, 'refresh_token_reuse');
   await recordAudit(deps, ctx, {

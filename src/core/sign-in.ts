@@ -1,6 +1,6 @@
 import { recordAudit } from './audit';
 import type { CoreDeps, RequestContext } from './deps';
-import { invalidCredentials } from './errors';
+import { AppError, invalidCredentials } from './errors';
 import { startMfaChallenge } from './mfa-challenge';
 import type { UserRecord } from './ports';
 import { startSession, type TokenPair } from './tokens';
@@ -34,6 +34,20 @@ export function assertMaySignIn(user: UserRecord | null, nowMs: number): asserts
   if (!user || user.deletedAt || isLocked(user, nowMs)) throw invalidCredentials();
 }
 
+/**
+ * Runs one sign-in step and counts its refusal (`auth_login_total{result="failure"}`): every refusal of a sign-in is
+ * the generic 401, whatever the reason, so that is what counts. Successes are counted where sessions start
+ * (finishSignIn); a password step that ends in an MFA challenge is neither, its outcome is the second step's.
+ */
+export async function countedSignIn<T>(deps: CoreDeps, method: SignInMethod, attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'AUTHENTICATION_ERROR') deps.metrics.loginAttempt(method, 'failure');
+    throw error;
+  }
+}
+
 /** A first factor passed: an MFA user gets a challenge (no tokens), anyone else a finished sign-in. */
 export async function afterFirstFactor(deps: CoreDeps, user: UserRecord, factor: SignInFactor, ctx: RequestContext): Promise<SignInResult> {
   if (user.mfaEnabledAt && !satisfiesMfa(factor.amr)) {
@@ -60,6 +74,7 @@ export async function finishSignIn(
     await recordAudit(deps, ctx, { action: 'LOGIN_FAILURE', outcome: 'failure', userId: user.id, metadata: { reason: 'state_changed', method: factor.method } });
     throw invalidCredentials();
   }
+  deps.metrics.loginAttempt(factor.method, 'success');
   await recordAudit(deps, ctx, { action: 'LOGIN_SUCCESS', outcome: 'success', userId: user.id, metadata: { method: factor.method, amr: factor.amr } });
   const now = new Date(deps.clock.nowMs());
   return { user: toPublicUser({ ...user, lastLoginAt: now, failedLoginCount: 0 }), tokens };

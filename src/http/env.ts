@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AuthServices } from '../core/auth';
 import type { CoreDeps } from '../core/deps';
 import type { Logger } from '../core/logger';
+import type { MetricsExposition } from '../core/metrics';
 import type { RateLimitResult, Role, UserRecord } from '../core/ports';
 
 /** Everything the HTTP app needs: the core's dependencies plus what only the edge knows. */
@@ -9,6 +10,8 @@ export interface AppDeps extends CoreDeps {
   auth: AuthServices;
   /** The client's address as this runtime may believe it (socket peer, trusted proxy, or CF-Connecting-IP). */
   clientIp(c: Context<AppEnv>): string | null;
+  /** Served at /metrics where the runtime keeps metrics in-process (Node); null elsewhere, and /metrics is 404. */
+  metricsExposition: MetricsExposition | null;
 }
 
 export interface AuthContext {

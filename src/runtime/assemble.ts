@@ -4,6 +4,7 @@ import { createPasskeyVerifier } from '../adapters/webauthn/simplewebauthn';
 import { deriveKeyBytes, hexToBytes, importHmacKey, randomToken, webRandom } from '../core/crypto';
 import { loadSigningKeys } from '../core/keys';
 import type { Logger } from '../core/logger';
+import { noopMetrics, type Metrics, type MetricsExposition } from '../core/metrics';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasswordHasher, Random } from '../core/ports';
 import { configuredOAuthProviders } from '../adapters/oauth/providers';
 import { isCommonPassword } from '../core/common-passwords';
@@ -29,6 +30,8 @@ export interface RuntimeParts {
   random?: Random;
   /** Sign-in providers other than the configured ones (any implementation of the port); default: from the settings. */
   oauthProviders?: OAuthProvider[];
+  /** Default: counted nowhere and no /metrics (Workers). */
+  metrics?: { metrics: Metrics; exposition: MetricsExposition };
 }
 
 /** Turns a runtime's adapters into the app's dependencies; the same on Node and Workers. */
@@ -63,6 +66,8 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
     mfaKey,
     legacyMfaKey: masterKey,
     logger: parts.logger,
+    metrics: parts.metrics?.metrics ?? noopMetrics,
+    metricsExposition: parts.metrics?.exposition ?? null,
     oauthProviders: new Map((parts.oauthProviders ?? configuredOAuthProviders(parts.config, parts.logger)).map((provider) => [provider.id, provider])),
     auth,
     clientIp: parts.clientIp,

@@ -2,8 +2,9 @@ import type { Config } from '../config';
 import { bytesToHex, webRandom } from '../core/crypto';
 import { generatePrivateKeyPem } from '../core/keys';
 import { PRIVATE_KEY_SECRET, RETIRED_KEYS_SECRET, liveRetiredKeyPems } from '../core/key-rotation';
-import { createJsonLogger, type Logger } from '../core/logger';
+import { createJsonLogger, describeError, type Logger } from '../core/logger';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider } from '../core/ports';
+import { createPrometheusMetrics } from '../adapters/metrics/prometheus';
 import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
@@ -59,6 +60,10 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
     clock,
+    metrics: createPrometheusMetrics({
+      countActiveSessions: () => db.sessions.countActive(new Date(clock.nowMs())),
+      onCollectError: (error) => logger.warn('active sessions not counted for /metrics', { err: describeError(error) }),
+    }),
     ...(overrides.oauthProviders ? { oauthProviders: overrides.oauthProviders } : {}),
   });
 }

@@ -55,6 +55,21 @@ describe('system endpoints', () => {
     expect(await response.text()).toContain('/openapi.json');
     expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
+
+  it("serves the reference's script and style itself, and its CSP allows no other host", async () => {
+    const page = await h.request('/api-docs');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toMatch(/https?:|unsafe-inline/);
+    const html = await page.text();
+    for (const [asset, type] of [['/api-docs/reference.js', /text\/javascript/], ['/api-docs/reference.css', /text\/css/]] as const) {
+      expect(html).toContain(asset);
+      const response = await h.request(asset);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(type);
+      expect((await response.text()).length).toBeGreaterThan(100);
+    }
+  });
 });
 
 describe('register, login and /users/me', () => {

@@ -281,6 +281,17 @@ function databaseContract(factory: DbTargetFactory) {
         expect(active[0]).toMatchObject({ lastUsedAt: at(5), amr: ['pwd', 'otp'] });
       });
 
+      it('counts the sessions neither revoked nor expired, of every user', async () => {
+        const before = await db.sessions.countActive(at(20));
+        const user = await createUser();
+        await startSession({ userId: user.id });
+        await startSession();
+        const revoked = await startSession({ userId: user.id });
+        await startSession({ userId: user.id, expiresAt: at(10) });
+        await db.sessions.revoke(user.id, revoked.sessionId, at(6), 'logout');
+        expect((await db.sessions.countActive(at(20))) - before).toBe(2);
+      });
+
       it("revokes the user's own session once and never another user's", async () => {
         const mine = await startSession();
         const theirs = await startSession();

@@ -3,13 +3,13 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuthgateProcess, spawnAuthgate } from './authgate-process';
+import { type AuthgateProcess, type SpawnOptions, spawnAuthgate } from './authgate-process';
 import { startWatchdog } from './watchdog';
 
 export interface AuthgateFleet {
   /** The file's temp dir: DATA_DIRs go under it. */
   readonly root: string;
-  start(settings: Record<string, string>, options?: { node?: string }): AuthgateProcess;
+  start(settings: Record<string, string>, options?: SpawnOptions): AuthgateProcess;
   /** SIGKILLs whatever still runs and waits for the watchdogs; for afterAll. */
   stopAll(): Promise<void>;
 }

@@ -48,13 +48,20 @@ export function npmStartArgs(): string[] {
   return args;
 }
 
+export interface SpawnOptions {
+  /** Another Node binary than this process's. */
+  node?: string;
+  /** Node's arguments instead of `npm start`'s, e.g. the compiled bundle (`dist/node/server.mjs`). */
+  args?: string[];
+}
+
 /**
  * Spawns `npm start`'s command (`node --enable-source-maps --import tsx src/runtime/node.ts`) from the repository
  * root, with this process's Node unless `options.node` names another binary. The environment holds only PATH, HOME
  * and TMPDIR besides `settings`, so no setting leaks in from the caller.
  */
-export function spawnAuthgate(settings: Record<string, string>, options: { node?: string } = {}): AuthgateProcess {
-  return spawnNode(npmStartArgs(), settings, options);
+export function spawnAuthgate(settings: Record<string, string>, options: SpawnOptions = {}): AuthgateProcess {
+  return spawnNode(options.args ?? npmStartArgs(), settings, options);
 }
 
 /** Any of the repository's TypeScript entries (`npm run dev:bridges` too), run the way `npm start` runs the server. */

@@ -67,6 +67,15 @@ export function sessionRepository(db: Db): SessionRepository {
       await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, sessionId));
     },
 
+    async countActive(now) {
+      // One aggregate per scrape; the periodic purge keeps the table to roughly the live sessions.
+      const [row] = await db
+        .select({ active: sql<number>`count(*)::int` })
+        .from(sessions)
+        .where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
+      return Number(row?.active ?? 0);
+    },
+
     async purgeExpired(before) {
       const at = iso(before);
       // Tokens of a purged session go by cascade; counting them here keeps "rows removed" honest.

@@ -5,7 +5,7 @@ import { sendLater } from '../mail';
 import { MFA_LOGIN_CHALLENGE } from '../mfa-challenge';
 import { attemptOneTimeSecret, consumeOneTimeSecret } from '../one-time-secrets';
 import type { UserRecord } from '../ports';
-import { assertMaySignIn, finishSignIn, type SignInMethod } from '../sign-in';
+import { assertMaySignIn, countedSignIn, finishSignIn, type SignInMethod } from '../sign-in';
 import type { TokenPair } from '../tokens';
 import type { PublicUser } from '../users';
 import { hashBackupCode } from './backup-codes';
@@ -17,7 +17,16 @@ import { backupCodeUsedMail } from './mail';
 
 type Check<R> = (user: UserRecord) => Promise<(R & { ok: true }) | { ok: false; reason: CodeFailure }>;
 
-async function finishChallenge<R>(
+function finishChallenge<R>(
+  deps: CoreDeps,
+  input: { mfaToken: string; code: string },
+  ctx: RequestContext,
+  second: { method: SignInMethod; via: 'totp' | 'backup_code'; check: Check<R> },
+): Promise<{ user: PublicUser; tokens: TokenPair; checked: R }> {
+  return countedSignIn(deps, second.method, () => checkChallenge(deps, input, ctx, second));
+}
+
+async function checkChallenge<R>(
   deps: CoreDeps,
   input: { mfaToken: string; code: string },
   ctx: RequestContext,

@@ -4,7 +4,7 @@ import type { CoreDeps, RequestContext } from '../deps';
 import { invalidCredentials } from '../errors';
 import { consumeOneTimeSecret, issueOneTimeSecret, type OneTimeSecretKind } from '../one-time-secrets';
 import type { UserRecord } from '../ports';
-import { afterFirstFactor, assertMaySignIn, type SignInResult } from '../sign-in';
+import { afterFirstFactor, assertMaySignIn, countedSignIn, type SignInResult } from '../sign-in';
 
 /**
  * What the callback hands the browser instead of tokens (API.md: never tokens in a URL): a code that works once,
@@ -32,7 +32,11 @@ async function refuse(deps: CoreDeps, ctx: RequestContext, userId: string | null
  * through the one seam, against the stamp the code was minted with: a lock, reset or deletion since the callback
  * rotated it, so nothing is created and the answer is the generic 401 of a password login.
  */
-export async function exchangeOAuthCode(deps: CoreDeps, code: string, ctx: RequestContext): Promise<SignInResult & { isNewUser: boolean }> {
+export function exchangeOAuthCode(deps: CoreDeps, code: string, ctx: RequestContext): Promise<SignInResult & { isNewUser: boolean }> {
+  return countedSignIn(deps, 'oauth', () => redeemExchangeCode(deps, code, ctx));
+}
+
+async function redeemExchangeCode(deps: CoreDeps, code: string, ctx: RequestContext): Promise<SignInResult & { isNewUser: boolean }> {
   const minted = await consumeOneTimeSecret(deps, OAUTH_EXCHANGE, code);
   if (!minted) return refuse(deps, ctx, null, 'invalid_exchange_code');
   const user = await deps.db.users.findById(minted.userId);

@@ -5,7 +5,7 @@ import type { CoreDeps, RequestContext } from '../deps';
 import { invalidCredentials } from '../errors';
 import { consumeOneTimeSecret, issueOneTimeSecret, type OneTimeSecretKind } from '../one-time-secrets';
 import type { PasskeyAuthenticationResponse, PasskeyRecord, PasskeyRequestOptions } from '../ports';
-import { afterFirstFactor, assertMaySignIn, type SignInResult } from '../sign-in';
+import { afterFirstFactor, assertMaySignIn, countedSignIn, type SignInResult } from '../sign-in';
 import { userHandleOf } from './register';
 
 /** A login challenge: 5 minutes, once, for logins only (a registration challenge is another purpose). */
@@ -52,7 +52,15 @@ async function suspectClone(deps: CoreDeps, ctx: RequestContext, passkey: Passke
 }
 
 /** Every failure is the generic 401 and changes nothing but the audit trail; the challenge is spent either way. */
-export async function finishPasskeyLogin(
+export function finishPasskeyLogin(
+  deps: CoreDeps,
+  input: { challengeId: string; response: PasskeyAuthenticationResponse },
+  ctx: RequestContext,
+): Promise<SignInResult> {
+  return countedSignIn(deps, 'passkey', () => verifyPasskeyLogin(deps, input, ctx));
+}
+
+async function verifyPasskeyLogin(
   deps: CoreDeps,
   input: { challengeId: string; response: PasskeyAuthenticationResponse },
   ctx: RequestContext,

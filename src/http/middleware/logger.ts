@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
 import type { Logger } from '../../core/logger';
 import type { AppEnv } from '../env';
+import { matchedRoutePattern } from '../route-pattern';
 
 /** Any path segment that looks like a bearer secret (link tokens ride in paths: /verify-email/:token). */
 const SECRET_LIKE_SEGMENT = /^[A-Za-z0-9_~.-]{20,}$/;
@@ -10,9 +10,8 @@ const SECRET_LIKE_SEGMENT = /^[A-Za-z0-9_~.-]{20,}$/;
  * The route pattern (`/api/v1/auth/verify-email/:token`), never the raw path, which carries link tokens; for a path no
  * route matched, the raw path with secret-looking segments masked. The query string is never logged.
  */
-function loggablePath(pattern: string, rawPath: string): string {
-  // A pattern with a wildcard is middleware: no route matched this path.
-  if (!pattern.includes('*')) return pattern;
+function loggablePath(pattern: string | null, rawPath: string): string {
+  if (pattern !== null) return pattern;
   return rawPath
     .split('/')
     .map((segment) => (SECRET_LIKE_SEGMENT.test(segment) ? ':redacted' : segment))
@@ -30,7 +29,7 @@ export function requestLogger(logger: Logger): MiddlewareHandler<AppEnv> {
     const fields = {
       requestId: c.get('requestId'),
       method: c.req.method,
-      path: loggablePath(routePath(c, -1), c.req.path),
+      path: loggablePath(matchedRoutePattern(c), c.req.path),
       status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       ip: c.get('clientIp'),

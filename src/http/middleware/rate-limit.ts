@@ -36,7 +36,11 @@ export function rateLimit(bucket: string, ruleOf: (config: Config) => RateRule):
     const shown = !previous || result.remaining < previous.remaining || !result.allowed ? result : previous;
     c.set('rateLimit', shown);
     setHeaders(c, shown, clock.nowMs());
-    if (!result.allowed) throw new AppError('RATE_LIMITED', 'Too many requests; try again later');
+    if (!result.allowed) {
+      // The bucket names the rule (`global`, `auth:login`), never the client.
+      c.get('deps').metrics.rateLimitHit(bucket);
+      throw new AppError('RATE_LIMITED', 'Too many requests; try again later');
+    }
     return next();
   };
 }

@@ -1,0 +1,61 @@
+// `npm run build:node`: bundles the Node entry (src/runtime/node.ts) into dist/node/server.mjs and `npm run
+// db:migrate`'s script into dist/node/migrate.mjs, so production runs compiled JavaScript with plain `node` (no
+// TypeScript loader). Packages stay external: they come from
+// node_modules (`npm ci --omit=dev`), only our own sources are bundled.
+//
+// Files the sources find beside themselves with `new URL('<relative>', import.meta.url)` would be looked for next
+// to the bundle instead, so each such literal is rewritten: a plain-JavaScript file (the Argon2 worker thread) is
+// copied into dist/node/ and pointed at there; a folder (migrations/) is pointed at where it is in the repository.
+import { build, type Plugin } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'dist/node');
+const RELATIVE_URL = /new URL\((['"])(\.{1,2}\/[^'"]+)\1, import\.meta\.url\)/g;
+
+const relocateFileUrls: Plugin = {
+  name: 'relocate-file-urls',
+  setup(context) {
+    context.onLoad({ filter: /src\/.*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const contents = source.replace(RELATIVE_URL, (_match, quote: string, path: string) => {
+        const target = resolve(dirname(args.path), path);
+        if (!existsSync(target)) throw new Error(`${relative(root, args.path)} refers to ${path}, which does not exist`);
+        let fromBundle: string;
+        if (statSync(target).isDirectory()) {
+          fromBundle = relative(outDir, target);
+        } else {
+          copyFileSync(target, join(outDir, basename(target)));
+          fromBundle = basename(target);
+        }
+        const rewritten = fromBundle.startsWith('.') ? fromBundle : `./${fromBundle}`;
+        return `new URL(${quote}${rewritten}${quote}, import.meta.url)`;
+      });
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+async function buildNode(): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: { server: join(root, 'src/runtime/node.ts'), migrate: join(root, 'scripts/migrate.ts') },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.6',
+    packages: 'external',
+    sourcemap: true,
+    plugins: [relocateFileUrls],
+    logLevel: 'warning',
+  });
+  console.log(`built ${relative(root, outDir)}/server.mjs and migrate.mjs`);
+}
+
+await buildNode();
