@@ -1,5 +1,5 @@
-// `npm run build:node`: bundles the Node entry (src/runtime/node.ts) into dist/node/server.mjs and `npm run
-// db:migrate`'s script into dist/node/migrate.mjs, so production runs compiled JavaScript with plain `node` (no
+// `npm run build:node`: bundles the Node entry (src/runtime/node.ts) into dist/node/server.mjs, `npm run
+// db:migrate`'s script into dist/node/migrate.mjs and `npm run admin`'s into dist/node/admin.mjs, so production runs compiled JavaScript with plain `node` (no
 // TypeScript loader). Packages stay external: they come from
 // node_modules (`npm ci --omit=dev`), only our own sources are bundled.
 //
@@ -43,7 +43,8 @@ async function buildNode(): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: { server: join(root, 'src/runtime/node.ts'), migrate: join(root, 'scripts/migrate.ts') },
+    // The operator CLI too, so `node dist/node/admin.mjs <command>` works where the image runs the server.
+    entryPoints: { server: join(root, 'src/runtime/node.ts'), migrate: join(root, 'scripts/migrate.ts'), admin: join(root, 'scripts/admin.ts') },
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -55,7 +56,7 @@ async function buildNode(): Promise<void> {
     plugins: [relocateFileUrls],
     logLevel: 'warning',
   });
-  console.log(`built ${relative(root, outDir)}/server.mjs and migrate.mjs`);
+  console.log(`built ${relative(root, outDir)}/server.mjs, migrate.mjs and admin.mjs`);
 }
 
 await buildNode();

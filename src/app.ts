@@ -3,6 +3,7 @@ import type { AppDeps, AppEnv } from './http/env';
 import { errorResponse, handleError } from './http/errors';
 import { allowedMethodsFinder } from './http/method-not-allowed';
 import { jsonBody } from './http/middleware/body';
+import { bootstrapAdmin } from './http/middleware/bootstrap-admin';
 import { clientIp } from './http/middleware/client-ip';
 import { cors } from './http/middleware/cors';
 import { httpMetrics } from './http/middleware/http-metrics';
@@ -12,6 +13,8 @@ import { requestId } from './http/middleware/request-id';
 import { securityHeaders } from './http/middleware/security-headers';
 import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
+import { adminRoutes } from './http/routes/admin';
+import { adminConsoleRoutes } from './http/routes/admin-console';
 import { apiDocsRoutes } from './http/routes/api-docs';
 import { authRoutes } from './http/routes/auth';
 import { demoRoutes } from './http/routes/demo';
@@ -37,6 +40,7 @@ function buildApp(deps: AppDeps) {
   });
   app.use('*', requestId());
   app.use('*', requestLogger(deps.logger));
+  if (deps.config.admin) app.use('*', bootstrapAdmin());
   app.use('*', httpMetrics());
   app.use('*', securityHeaders());
   app.use('*', clientIp());
@@ -61,10 +65,12 @@ function buildApp(deps: AppDeps) {
     .route('/api/v1/users', userRoutes)
     .route('/api/v1/users', identityRoutes)
     .route('/api/v1/sessions', sessionRoutes)
-    .route('/api/v1/passkeys', passkeyRoutes);
+    .route('/api/v1/passkeys', passkeyRoutes)
+    .route('/api/v1/admin', adminRoutes);
 
   app.route('/', rootRoutes);
   app.route('/demo', demoRoutes);
+  app.route('/admin', adminConsoleRoutes);
   // Workers keep no scrapeable state (each isolate counts alone), so there is no exposition and /metrics is 404.
   if (deps.metricsExposition && metricsServed(deps.config)) app.get('/metrics', metricsHandler(deps.metricsExposition, deps.config));
   // API.md: the dev mailbox exists only in development on Node, never in production and never on Workers.

@@ -21,7 +21,8 @@ export async function recordAudit(
     action: entry.action,
     outcome: entry.outcome,
     userId: entry.userId,
-    actorId: entry.actorId ?? entry.userId,
+    // The user acts on their own account unless told otherwise; an explicit null is "no person" (the operator CLI).
+    actorId: entry.actorId === undefined ? entry.userId : entry.actorId,
     ipAddress: ctx.ipAddress,
     userAgent: ctx.userAgent,
     requestId: ctx.requestId,

@@ -109,13 +109,16 @@ async function importPublicKeys(material: string | undefined): Promise<CryptoKey
 }
 
 /** Builds the key set from the configured private key and any previous public keys (key rotation). */
-export async function loadSigningKeys(privateKeyMaterial: string, previousPublicKeys?: string): Promise<SigningKeys> {
+export async function loadSigningKeys(privateKeyMaterial: string, previousPublicKeys?: string | readonly (string | undefined)[]): Promise<SigningKeys> {
   const privateKey = await asSetting('JWT_PRIVATE_KEY', () => importPrivate(privateKeyMaterial));
   const currentJwk = await toPublicJwk(privateKey);
   const keys: PublicJwk[] = [currentJwk];
   const verificationKeys = new Map<string, CryptoKey>();
   verificationKeys.set(currentJwk.kid, (await importJWK(currentJwk, 'RS256')) as CryptoKey);
-  for (const key of await asSetting('JWT_PREVIOUS_PUBLIC_KEYS', () => importPublicKeys(previousPublicKeys))) {
+  // Several sources: the JWT_PREVIOUS_PUBLIC_KEYS setting and, for a key kept in the database, the keys rotated out.
+  const sources = typeof previousPublicKeys === 'string' || previousPublicKeys === undefined ? [previousPublicKeys] : previousPublicKeys;
+  const previous = (await Promise.all(sources.map((source) => asSetting('JWT_PREVIOUS_PUBLIC_KEYS', () => importPublicKeys(source))))).flat();
+  for (const key of previous) {
     const jwk = await toPublicJwk(key);
     if (verificationKeys.has(jwk.kid)) continue;
     verificationKeys.set(jwk.kid, key);

@@ -2,9 +2,11 @@
 // Rule: every operation is atomic on its own (no read-then-write across two calls).
 import type { PasskeyRepository } from './passkey-ports';
 import type { OAuthAccountRepository } from './ports-oauth';
+import type { AdminRepository } from './ports-admin';
 
 export type * from './passkey-ports';
 export type * from './ports-oauth';
+export type * from './ports-admin';
 
 export type Role = 'USER' | 'ADMIN' | 'SUPER_ADMIN';
 
@@ -291,6 +293,8 @@ export interface SecretRepository {
   get(name: string): Promise<string | null>;
   /** Returns the stored value of `name`, storing `candidate` first if there is none (first writer wins). */
   getOrCreate(name: string, candidate: string): Promise<string>;
+  /** Stores every entry (replacing earlier values) in one statement: all of them or none. */
+  putAll(entries: Readonly<Record<string, string>>): Promise<void>;
 }
 
 export interface Database {
@@ -301,6 +305,7 @@ export interface Database {
   oauthAccounts: OAuthAccountRepository;
   mfa: MfaRepository;
   audit: AuditRepository;
+  admin: AdminRepository;
   secrets: SecretRepository;
   passkeys: PasskeyRepository;
   ping(): Promise<void>;

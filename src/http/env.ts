@@ -3,7 +3,7 @@ import type { AuthServices } from '../core/auth';
 import type { CoreDeps } from '../core/deps';
 import type { Logger } from '../core/logger';
 import type { MetricsExposition } from '../core/metrics';
-import type { RateLimitResult, Role } from '../core/ports';
+import type { RateLimitResult, Role, UserRecord } from '../core/ports';
 
 /** Everything the HTTP app needs: the core's dependencies plus what only the edge knows. */
 export interface AppDeps extends CoreDeps {
@@ -30,6 +30,8 @@ export interface AppEnv {
     requestId: string;
     clientIp: string | null;
     auth: AuthContext;
+    /** The caller as the database has it now (set by requireUser). */
+    user: UserRecord;
     rateLimit: RateLimitResult | undefined;
   };
 }

@@ -23,6 +23,8 @@ export interface RuntimeParts {
   privateKey: string;
   /** 64 hex characters. */
   mfaKeyHex: string;
+  /** Public keys rotated out of the database but still verifying (key-rotation.ts), as PEM. */
+  retiredPublicKeys?: readonly string[];
   clientIp: (c: Context<AppEnv>) => string | null;
   clock?: Clock;
   random?: Random;
@@ -36,7 +38,7 @@ export interface RuntimeParts {
 export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
   const clock = parts.clock ?? systemClock;
   const random = parts.random ?? webRandom;
-  const keys = await loadSigningKeys(parts.privateKey, parts.config.jwt.previousPublicKeys);
+  const keys = await loadSigningKeys(parts.privateKey, [parts.config.jwt.previousPublicKeys, ...(parts.retiredPublicKeys ?? [])]);
   // One master secret, one derived key per purpose (HKDF labels), so no key serves two algorithms.
   const masterKey = hexToBytes(parts.mfaKeyHex);
   const mfaKey = await deriveKeyBytes(masterKey, 'totp-secret-encryption');

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import { bytesToHex, webRandom } from '../core/crypto';
 import { generatePrivateKeyPem } from '../core/keys';
+import { PRIVATE_KEY_SECRET, RETIRED_KEYS_SECRET, liveRetiredKeyPems } from '../core/key-rotation';
 import { createJsonLogger, describeError, type Logger } from '../core/logger';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider } from '../core/ports';
 import { createPrometheusMetrics } from '../adapters/metrics/prometheus';
@@ -42,7 +43,10 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
       if (!overrides.kv) await kv.close();
       throw error;
     }));
-  const privateKey = await persistedSecret(db, 'jwt_private_key', config.jwt.privateKey, generatePrivateKeyPem);
+  const privateKey = await persistedSecret(db, PRIVATE_KEY_SECRET, config.jwt.privateKey, generatePrivateKeyPem);
+  // A key kept in the database may have been rotated (`npm run admin -- rotate-signing-key`): its predecessors
+  // verify until the tokens they signed have expired.
+  const retiredPublicKeys = config.jwt.privateKey ? [] : liveRetiredKeyPems(await db.secrets.get(RETIRED_KEYS_SECRET), clock.nowMs());
   const mfaKeyHex = await persistedSecret(db, 'mfa_encryption_key', config.mfaEncryptionKeyHex, async () => bytesToHex(webRandom.bytes(32)));
   return assembleDeps({
     config,
@@ -52,6 +56,7 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     mailer: overrides.mailer ?? createNodeMailer(config.mail, { now: () => clock.nowMs() }),
     logger,
     privateKey,
+    retiredPublicKeys,
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
     clock,

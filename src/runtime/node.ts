@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config';
 import { describeError } from '../core/logger';
 import { nodePasswordEngineName } from '../adapters/password/node';
 import { purgeExpiredTokens } from '../core/maintenance';
+import { ensureSuperAdminOnce } from '../core/admin/bootstrap';
 import { createNodeDeps } from './node-deps';
 import { listenEarly } from './node-listen';
 import { holdDataDirLock } from './node-lock';
@@ -23,6 +24,8 @@ async function main() {
   // Then the port, before the slow part: a port in use fails at once. Requests meanwhile get 503 "starting".
   const listener = await listenEarly(config);
   const deps = await createNodeDeps(config);
+  // Before listening: a bad ADMIN_PASSWORD stops start-up with one line, like any bad setting.
+  await ensureSuperAdminOnce(deps, deps.auth);
   const app = createApp(deps);
   // OpenID discovery at start-up, in the background: a provider that cannot be reached is logged as unavailable
   // (and answers 503 until it recovers) but never stops the service.

@@ -75,6 +75,13 @@ describe('the Kubernetes shape: the migration Job, then two replicas on one Post
     expect((await migrate()).stdout).toMatch(/applied 0 new migration\(s\)/);
   });
 
+  it('node dist/node/admin.mjs (the operator CLI in the image) creates a SUPER_ADMIN and says in one line what it cannot do', async () => {
+    const env = commandEnv({ DATABASE_URL: database.url, REDIS_URL: inject('redisUrl'), ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1' });
+    const admin = (args: string[], input = '') => runCommand(process.execPath, ['dist/node/admin.mjs', ...args], { cwd: repoRoot, timeoutMs: 60_000, env, input });
+    expect((await admin(['create-admin', '--email', 'root.bundle@example.com'], `${PASSWORD}\n`)).stdout).toMatch(/^created SUPER_ADMIN root\.bundle@example\.com/);
+    await expect(admin(['unlock', 'nobody@example.com'])).rejects.toThrow(/authgate admin: no user with e-mail nobody@example\.com/);
+  });
+
   it('replicas with the same keys share users, sessions and the denylist: any replica answers any request', async () => {
     // As the Deployment gives every replica: the same public URL (the tokens' issuer, which defaults to APP_URL),
     // and from the Secret the same signing key and MFA key.

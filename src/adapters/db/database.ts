@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../core/ports';
+import { adminRepository } from './admin';
 import { auditRepository } from './audit';
 import { oauthAccountRepository } from './oauth-accounts';
 import { mfaRepository } from './mfa';
@@ -21,6 +22,7 @@ export function createDatabase(db: Db, kind: Database['kind'], close: () => Prom
     oauthAccounts: withUnavailableMapping(oauthAccountRepository(db)),
     mfa: withUnavailableMapping(mfaRepository(db)),
     audit: withUnavailableMapping(auditRepository(db)),
+    admin: withUnavailableMapping(adminRepository(db)),
     secrets: withUnavailableMapping(secretRepository(db)),
     passkeys: withUnavailableMapping(passkeyRepository(db)),
     async ping() {

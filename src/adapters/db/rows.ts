@@ -52,7 +52,7 @@ function numOrNull(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
-function stringArray(value: unknown): string[] {
+export function stringArray(value: unknown): string[] {
   const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
   if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) throw new Error('expected a string array');
   return parsed;

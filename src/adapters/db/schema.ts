@@ -35,6 +35,8 @@ export const users = pgTable(
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
     index('users_created_at_idx').on(t.createdAt),
+    // The admin users list sorted by last login, either way ("never" is the oldest: nulls first going up).
+    index('users_last_login_at_idx').on(t.lastLoginAt.asc().nullsFirst()),
     check('users_role_check', sql`${t.role} in ('USER', 'ADMIN', 'SUPER_ADMIN')`),
   ],
 );
@@ -59,7 +61,12 @@ export const sessions = pgTable(
     // The user's security stamp when the session was created: refresh works only while the two still match.
     securityStamp: integer('security_stamp').notNull().default(0),
   },
-  (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_expires_at_idx').on(t.expiresAt)],
+  (t) => [
+    index('sessions_user_id_idx').on(t.userId),
+    index('sessions_expires_at_idx').on(t.expiresAt),
+    // The dashboard's count of live sessions reads only live ones.
+    index('sessions_live_expires_at_idx').on(t.expiresAt).where(sql`${t.revokedAt} is null`),
+  ],
 );
 
 export const refreshTokens = pgTable(
@@ -185,7 +192,8 @@ export const auditLogs = pgTable(
   (t) => [
     index('audit_logs_created_at_idx').on(t.createdAt),
     index('audit_logs_user_id_created_at_idx').on(t.userId, t.createdAt),
-    index('audit_logs_action_idx').on(t.action),
+    // The dashboard counts per action and day, and distinct users, from this index alone (an index-only scan).
+    index('audit_logs_action_created_at_user_id_idx').on(t.action, t.createdAt, t.userId),
     check('audit_logs_outcome_check', sql`${t.outcome} in ('success', 'failure')`),
   ],
 );

@@ -28,5 +28,16 @@ export function secretRepository(db: Db): SecretRepository {
       }
       throw new Error(`instance secret ${name} could not be stored or read`);
     },
+
+    async putAll(entries) {
+      const rows = Object.entries(entries).map(([name, value]) => sql`(${name}::text, ${value}::text)`);
+      if (rows.length === 0) return;
+      // One statement, so a key rotation never leaves the new private key stored without the old public key kept.
+      await queryRows(
+        db,
+        sql`insert into instance_secrets (name, value) values ${sql.join(rows, sql`, `)}
+          on conflict (name) do update set value = excluded.value, created_at = now()`,
+      );
+    },
   };
 }

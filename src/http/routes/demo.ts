@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { SIMPLEWEBAUTHN_BROWSER_JS } from '../assets/simplewebauthn-browser.generated';
 import type { AppEnv } from '../env';
+import { htmlPage } from '../pages/html-page';
 
 // GET /demo: a small page on the API itself. Mail links land here (`#verify-email=`, `#reset-password=`,
 // `#forgot-password`); it also registers, logs in (with a password or a passkey), adds passkeys, lists sessions and
 // logs out. Tokens live in page memory only, never in storage, and a link's token is wiped from the address bar as
 // soon as it is read. Its CSP allows exactly its own scripts and style (per-request nonce) and requests to this
-// origin. @simplewebauthn/browser comes from this service too (/demo/simplewebauthn-browser.js), never a CDN. It shows
+// origin (the page helper, pages/html-page.ts). @simplewebauthn/browser comes from this service too (/demo/simplewebauthn-browser.js), never a CDN. It shows
 // a sign-in button for each configured OAuth/OpenID provider and is the default OAUTH_REDIRECT_URL: it swaps the
 // `?code=` it comes back with.
 
@@ -114,12 +115,4 @@ export const demoRoutes = new Hono<AppEnv>()
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(SIMPLEWEBAUTHN_BROWSER_JS);
   })
-  .get('/', (c) => {
-    const nonce = crypto.randomUUID().replaceAll('-', '');
-    c.header(
-      'Content-Security-Policy',
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`,
-    );
-    c.header('Cache-Control', 'no-store');
-    return c.html(page(nonce));
-  });
+  .get('/', (c) => htmlPage(c, page));

@@ -5,7 +5,7 @@ import { authenticate } from '../middleware/authenticate';
 import { createRouter } from '../router';
 import { bearerSecurity, errorResponses, jsonContent, ok } from '../schemas/common';
 
-const SessionSchema = z
+export const SessionSchema = z
   .object({
     id: z.string(),
     createdAt: z.string(),
