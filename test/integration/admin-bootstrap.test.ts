@@ -17,7 +17,9 @@ const EMAIL = 'root.admin@example.com';
 const PASSWORD = 'granite-orchard-telescope-19';
 const CHANGED = 'another-long-passphrase-77';
 const HEALTHY_WITHIN_MS = 90_000;
-const cheap = { ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1', LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+// Every server here shares the test Redis and calls from 127.0.0.1, so the per-IP auth limit would be shared with
+// every other suite on that Redis: lift it (rate limits have their own tests).
+const cheap = { ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1', LOG_LEVEL: 'warn', HOST: '127.0.0.1', RATE_LIMIT_AUTH: '1000/60', RATE_LIMIT_GLOBAL: '10000/60' };
 
 const spawned: AuthgateProcess[] = [];
 const watchdogs: { stop: () => Promise<void> }[] = [];
