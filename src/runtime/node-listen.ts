@@ -4,8 +4,10 @@ import { type Config, ConfigError } from '../config';
 import { serviceUnavailable } from '../http/service-unavailable';
 
 // The Node server listens before the slow part of start-up (PGlite creates and migrates its database in seconds), so
-// a port in use fails at once, with one line naming PORT, before anything is opened. Until the app is ready every
-// request, /health included, answers 503 with Retry-After: a probe waiting for /health sees "not yet", not "up".
+// a port in use fails at once, with one line naming PORT, before anything is opened. A request that arrives before
+// the app is ready is held and then answered by the app, so nothing sent during start-up is lost and a client that
+// takes "answers at all" for "up" (load drivers, simple scripts) never sees a 503 it did not earn. Only a start-up
+// slower than `holdMs` answers 503 "starting" with Retry-After.
 
 type Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
 
@@ -29,8 +31,13 @@ function listenFailure(config: Config, error: NodeJS.ErrnoException): Error {
   return new ConfigError(`setting ${setting}: cannot listen on ${where} (${error.code})`);
 }
 
-export async function listenEarly(config: Config): Promise<EarlyListener> {
-  let handle = starting;
+export async function listenEarly(config: Config, options: { holdMs?: number } = {}): Promise<EarlyListener> {
+  let serveApp: (fetch: Fetch) => void = () => {};
+  const app = new Promise<Fetch>((resolve) => (serveApp = resolve));
+  const holdMs = options.holdMs ?? 30_000;
+  const waitForApp = (): Promise<Fetch> =>
+    Promise.race([app, new Promise<Fetch>((resolve) => setTimeout(() => resolve(starting), holdMs).unref())]);
+  let handle: Fetch = async (request, env) => (await waitForApp())(request, env);
   const server = createAdaptorServer({ fetch: (request, env) => handle(request, env) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenFailure(config, error)));
@@ -42,6 +49,7 @@ export async function listenEarly(config: Config): Promise<EarlyListener> {
     address: server.address() as AddressInfo,
     serve(fetch) {
       handle = fetch;
+      serveApp(fetch);
     },
   };
 }

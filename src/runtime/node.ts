@@ -21,7 +21,7 @@ async function main() {
   const config = loadConfig(process.env, 'node');
   // Before anything is opened: a second server must not touch the files of the one already using DATA_DIR.
   if (usesDataDir(config)) holdDataDirLock(config.dataDir);
-  // Then the port, before the slow part: a port in use fails at once. Requests meanwhile get 503 "starting".
+  // Then the port, before the slow part: a port in use fails at once. Requests meanwhile wait for the app (node-listen.ts).
   const listener = await listenEarly(config);
   const deps = await createNodeDeps(config);
   // Before listening: a bad ADMIN_PASSWORD stops start-up with one line, like any bad setting.

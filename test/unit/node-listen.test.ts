@@ -1,15 +1,34 @@
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { listenEarly } from '../../src/runtime/node-listen';
 import { freePort } from '../support/authgate-process';
 
-// The Node server listens before it opens its stores (node.ts): these are the two states of that early listener.
+// The Node server listens before it opens its stores (node.ts): these are the states of that early listener.
 
 describe('the early listener', () => {
-  it('answers 503 "starting" with the envelope and Retry-After until the app is served, then the app answers', async () => {
+  it('holds a request that arrives during start-up and has the app answer it once served', async () => {
     const config = loadConfig({ PORT: String(await freePort()) }, 'node');
     const listener = await listenEarly(config);
+    try {
+      const early = fetch(`http://127.0.0.1:${listener.address.port}/health`);
+      // The request is on the server (it counts the connection) before the app is served.
+      await vi.waitFor(async () => {
+        const connections = await new Promise<number>((resolve) => listener.server.getConnections((_e, n) => resolve(n)));
+        if (connections < 1) throw new Error('request not there yet');
+      });
+      listener.serve(() => Response.json({ status: 'ok' }));
+      const answer = await early;
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ status: 'ok' });
+    } finally {
+      listener.server.close();
+    }
+  });
+
+  it('answers 503 "starting" with the envelope and Retry-After when start-up outlasts the hold, then the app answers', async () => {
+    const config = loadConfig({ PORT: String(await freePort()) }, 'node');
+    const listener = await listenEarly(config, { holdMs: 50 });
     try {
       const url = `http://127.0.0.1:${listener.address.port}/health`;
       const starting = await fetch(url);
