@@ -34,7 +34,8 @@ export async function changePasswordStatement(
       from changed where sessions.id = ${options.keepSessionId ?? null}::text and sessions.user_id = changed.id
       returning sessions.id
     )
-    select to_jsonb(changed.*) as user_row, (select count(*) from kept) as kept from changed`,
+    -- A data-modifying CTE runs whether or not the result names it, so kept needs no reference here.
+    select to_jsonb(changed.*) as user_row from changed`,
   );
   return row ? userFromRow(row.user_row) : null;
 }
@@ -50,7 +51,8 @@ export async function rotateStampStatement(db: Db, id: string, now: Date, keepSe
       from changed where sessions.id = ${keepSessionId ?? null}::text and sessions.user_id = changed.id
       returning sessions.id
     )
-    select to_jsonb(changed.*) as user_row, (select count(*) from kept) as kept from changed`,
+    -- A data-modifying CTE runs whether or not the result names it, so kept needs no reference here.
+    select to_jsonb(changed.*) as user_row from changed`,
   );
   return row ? userFromRow(row.user_row) : null;
 }
