@@ -3,9 +3,9 @@
 // WebAuthn needs a secure context and a domain as RP ID, so the page is served as http://localhost:PORT and the
 // service is configured for exactly that origin.
 import { decodeJwt } from 'jose';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage } from '../support/chromium';
+import { addVirtualAuthenticator, launchChromium, openPage } from '../support/chromium';
 import { freePort } from '../support/authgate-process';
 import type { Harness } from '../support/harness';
 import { createHarness } from '../support/harness-node';
@@ -27,16 +27,6 @@ afterAll(async () => {
 });
 
 const output = async (page: Page) => JSON.parse((await page.locator('#out').textContent()) || 'null');
-
-/** A virtual platform authenticator (CTAP2, internal transport, resident keys, user verification that succeeds). */
-async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return { cdp, authenticatorId };
-}
 
 describe('passkeys on the demo page in a browser', () => {
   it('adds a passkey to a signed-in account, then signs in with it without a password', async () => {

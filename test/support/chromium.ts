@@ -1,6 +1,6 @@
 // Headless Chromium for the e2e suites: Debian's /usr/bin/chromium (or CHROMIUM_PATH), driven by playwright-core.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -23,4 +23,17 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(url);
   return { page, problems };
+}
+
+/**
+ * A CDP virtual platform authenticator on `page` (CTAP2, internal transport, resident keys, user verification that
+ * succeeds): WebAuthn ceremonies on the page complete without a person.
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { cdp, authenticatorId };
 }
