@@ -1,8 +1,10 @@
 // The admin console (/admin) in headless Chromium against the real Node server: the SUPER_ADMIN from ADMIN_EMAIL,
 // enrolled in TOTP MFA, signs in with its password and a code, sees the 7-day chart, finds a user, locks them — their
 // sessions die at once — and finds the audit row.
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/authgate-process';
 import { launchChromium, openPage } from '../support/chromium';
 import type { Harness } from '../support/harness';
 import { createHarness } from '../support/harness-node';
@@ -47,10 +49,13 @@ describe('the admin console in a browser', () => {
     const rootId = (await h.deps.db.users.findByEmail(ADMIN_EMAIL))!.id;
 
     const { page, problems } = await openPage(browser, `${h.baseUrl}/admin`);
+    await page.setViewportSize({ width: 1200, height: 800 });
     await signIn(page);
 
     // The dashboard: 7 days × 4 series of bars, today's sign-ups counting the victim and the admin.
     await expect.poll(() => page.locator('#chart svg rect[data-series]').count()).toBe(28);
+    // The README's picture of the console (`npm run screenshots` copies it to docs/screenshots/).
+    await page.screenshot({ path: join(repoRoot, 'test-results/screenshots/admin-console.png') });
     const today = new Date(h.clock.nowMs()).toISOString().slice(0, 10);
     const signups = await page.locator(`#chart rect[data-series=signups][data-date="${today}"]`).getAttribute('data-value');
     expect(Number(signups)).toBeGreaterThanOrEqual(2);
