@@ -6,7 +6,7 @@
 // http-workerd harness does. workerd is a child of this process; a watchdog (./watchdog.ts) signals its exact pid if
 // this process dies before close().
 import { readdirSync, readlinkSync, readFileSync, realpathSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,8 +65,10 @@ export async function startWorkerServer(port: number, env: Record<string, string
   const dir = await mkdtemp(join(tmpdir(), 'authgate-worker-'));
   const serverUrl = new URL(inject('neonServerUrl'));
   const database = `w_${crypto.randomUUID().replaceAll('-', '')}`;
-  // Run in reverse order by close(), or at once when starting fails half-way.
-  const stopping: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  // From here on a watchdog removes the build directory even if this process dies; close() runs `stopping` in
+  // reverse order (and so does a start that fails half-way).
+  const dirWatchdog = startWatchdog([], dir);
+  const stopping: (() => Promise<unknown>)[] = [() => dirWatchdog.stop()];
   const stopAll = async () => {
     for (const stop of stopping.splice(0).reverse()) await stop().catch(() => {});
   };
@@ -133,9 +135,7 @@ async function serve(
   await mf.ready;
   const workerd = [...childPids()].filter((pid) => !before.has(pid) && exeOf(pid) === binary);
   if (workerd.length !== 1) throw new Error(`expected one workerd child of this process, found ${workerd.length}`);
-  // The watchdog owns the directory (it removes it) and workerd's pid, should this process die before close().
-  // close() disposes of Miniflare first, then stops the watchdog (which then finds workerd gone), then drops the database.
-  stopping.shift();
+  // A second watchdog owns workerd's pid. close() disposes of Miniflare first, then stops it (it finds workerd gone).
   const watchdog = startWatchdog([{ kill: workerd[0]! }], dir);
   stopping.splice(stopping.length - 1, 0, () => watchdog.stop());
   return {
