@@ -99,7 +99,8 @@ export async function walkTheDemo(browser: Browser, target: WalkTarget, options:
   // Enrol MFA: the QR code (SVG from /mfa/enable), the secret for manual entry and the 8 backup codes, shown once.
   await page.click('#mfa-enable');
   await page.locator('#mfa-setup').waitFor({ state: 'visible' });
-  await expect.poll(() => page.locator('#mfa-qr svg path').count()).toBe(1);
+  await expect.poll(() => page.locator('#mfa-qr > svg').count()).toBe(1);
+  expect(await page.locator('#mfa-qr svg path').count()).toBeGreaterThan(0);
   const qrBox = await page.locator('#mfa-qr svg').boundingBox();
   expect(qrBox?.width).toBeGreaterThan(100);
   const secretText = (await page.locator('#mfa-secret').textContent())!;
