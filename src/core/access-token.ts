@@ -1,4 +1,4 @@
-import { SignJWT, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT, UnsecuredJWT, base64url, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { AppError } from './errors';
 import type { SigningKeys } from './keys';
 import type { Role } from './ports';
@@ -70,18 +70,22 @@ export async function verifyAccessToken(keys: SigningKeys, settings: AccessToken
   // Key-carrying headers are an attacker's way to choose the verification key (RFC 8725 §3.10): refuse outright,
   // and never fetch what jku/x5u point at.
   if ('jwk' in header || 'jku' in header || 'x5u' in header || 'x5c' in header) throw unauthenticated();
-  const key = typeof header.kid === 'string' ? keys.verificationKeys.get(header.kid) : undefined;
-  if (!key) throw unauthenticated();
+  const kid = typeof header.kid === 'string' ? header.kid : undefined;
+  const key = kid === undefined ? undefined : keys.verificationKeys.get(kid);
+  if (!key || kid === undefined) throw unauthenticated();
+  const options = {
+    algorithms: ['RS256'],
+    typ: ACCESS_TOKEN_TYP,
+    issuer: settings.issuer,
+    audience: settings.audience,
+    currentDate: new Date(nowMs),
+    requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+    clockTolerance: 0,
+  };
   try {
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ['RS256'],
-      typ: ACCESS_TOKEN_TYP,
-      issuer: settings.issuer,
-      audience: settings.audience,
-      currentDate: new Date(nowMs),
-      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-      clockTolerance: 0,
-    });
+    const payload = keys.checkRs256
+      ? checkedSynchronously(keys.checkRs256, kid, header, token, options)
+      : (await jwtVerify(token, key, options)).payload;
     const claims = narrowClaims(payload);
     if (!claims) throw unauthenticated();
     return claims;
@@ -89,4 +93,28 @@ export async function verifyAccessToken(keys: SigningKeys, settings: AccessToken
     if (error instanceof errors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'Access token expired');
     throw unauthenticated();
   }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The signature checked by the runtime's synchronous RS256 (jose has no synchronous verify), then jose's own claim
+ * checks (iss, aud, exp, iat, typ, required claims) over the very same payload segment, re-framed as an unsecured
+ * JWT: the one thing jose does not see is the signature, and that was checked first. The header rules are jose's:
+ * alg pinned, no `crit` we would have to understand.
+ */
+function checkedSynchronously(
+  check: NonNullable<SigningKeys['checkRs256']>,
+  kid: string,
+  header: ProtectedHeaderParameters,
+  token: string,
+  options: Parameters<typeof UnsecuredJWT.decode>[1] & { algorithms: string[] },
+): JWTPayload {
+  const parts = token.split('.');
+  if (parts.length !== 3 || header.alg !== 'RS256' || header.crit !== undefined) throw unauthenticated();
+  const [protectedPart, payloadPart, signaturePart] = parts as [string, string, string];
+  if (!check(kid, encoder.encode(`${protectedPart}.${payloadPart}`), base64url.decode(signaturePart))) throw unauthenticated();
+  const unsecuredHeader = base64url.encode(JSON.stringify({ alg: 'none', ...(header.typ === undefined ? {} : { typ: header.typ }) }));
+  const { algorithms: _, ...claimOptions } = options;
+  return UnsecuredJWT.decode(`${unsecuredHeader}.${payloadPart}.`, claimOptions).payload;
 }
