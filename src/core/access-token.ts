@@ -59,8 +59,36 @@ function narrowClaims(payload: JWTPayload): AccessClaims | null {
 
 const unauthenticated = () => new AppError('AUTHENTICATION_ERROR', 'Invalid or missing access token');
 
+/**
+ * Tokens whose signature and claims were verified, by their exact text, per key set: a client presents the same token
+ * for up to ACCESS_TOKEN_TTL_SECONDS, and whether that text was signed by one of these keys never changes, so each is
+ * verified once. What can change is checked on every use: the clock (exp, nbf here) and revocation (the denylist,
+ * by the caller). Bounded; the oldest entry goes first.
+ */
+const MAX_VERIFIED_TOKENS = 10_000;
+const verifiedTokens = new WeakMap<SigningKeys, Map<string, { claims: AccessClaims; nbf: number | undefined; settings: AccessTokenSettings }>>();
+
+function verifiedBefore(keys: SigningKeys, settings: AccessTokenSettings, token: string, nowMs: number): AccessClaims | undefined {
+  const entry = verifiedTokens.get(keys)?.get(token);
+  if (!entry || entry.settings.issuer !== settings.issuer || entry.settings.audience !== settings.audience) return undefined;
+  // jose's rules, clockTolerance 0: expired at exp, not yet valid before nbf.
+  const now = Math.floor(nowMs / 1000);
+  if (entry.claims.exp <= now) throw new AppError('TOKEN_EXPIRED', 'Access token expired');
+  if (entry.nbf !== undefined && entry.nbf > now) throw unauthenticated();
+  return entry.claims;
+}
+
+function remember(keys: SigningKeys, settings: AccessTokenSettings, token: string, claims: AccessClaims, nbf: unknown): void {
+  let tokens = verifiedTokens.get(keys);
+  if (!tokens) verifiedTokens.set(keys, (tokens = new Map()));
+  if (tokens.size >= MAX_VERIFIED_TOKENS) tokens.delete(tokens.keys().next().value!);
+  tokens.set(token, { claims, nbf: typeof nbf === 'number' ? nbf : undefined, settings });
+}
+
 /** Verifies an access token; throws AppError TOKEN_EXPIRED or AUTHENTICATION_ERROR, never anything else. */
 export async function verifyAccessToken(keys: SigningKeys, settings: AccessTokenSettings, token: string, nowMs: number): Promise<AccessClaims> {
+  const known = verifiedBefore(keys, settings, token, nowMs);
+  if (known) return known;
   let header;
   try {
     header = decodeProtectedHeader(token);
@@ -88,6 +116,7 @@ export async function verifyAccessToken(keys: SigningKeys, settings: AccessToken
       : (await jwtVerify(token, key, options)).payload;
     const claims = narrowClaims(payload);
     if (!claims) throw unauthenticated();
+    remember(keys, settings, token, claims, payload.nbf);
     return claims;
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'Access token expired');

@@ -193,6 +193,24 @@ for (const variant of signatureChecks) describe(`with the ${variant.name} signat
       await expect(verifyAccessToken(keys, settings, minted, NOW_MS + 899_000)).resolves.toBeDefined();
     });
 
+    it('keeps judging the clock for a token it has verified before: expired at exp, refused again before nbf', async () => {
+      const minted = await signAccessToken(keys, settings, { sub: 'u', sid: 's', jti: 'j-again', role: 'USER', email: 'e@x.test', amr: [] }, NOW_MS);
+      await expect(verifyAccessToken(keys, settings, minted, NOW_MS)).resolves.toMatchObject({ jti: 'j-again' });
+      await expectRejected(minted, 'TOKEN_EXPIRED', NOW_MS + 900_000);
+      await expect(verifyAccessToken(keys, settings, minted, NOW_MS + 1_000)).resolves.toMatchObject({ jti: 'j-again' });
+      const notBefore = await signRaw({}, claims({ jti: 'j-nbf', nbf: nowSeconds + 10 }));
+      await expect(verifyAccessToken(keys, settings, notBefore, NOW_MS + 10_000)).resolves.toMatchObject({ jti: 'j-nbf' });
+      await expectRejected(notBefore, 'AUTHENTICATION_ERROR', NOW_MS);
+    });
+
+    it('refuses a token it has verified before once the issuer or audience differ', async () => {
+      const minted = await signAccessToken(keys, settings, { sub: 'u', sid: 's', jti: 'j-aud', role: 'USER', email: 'e@x.test', amr: [] }, NOW_MS);
+      await expect(verifyAccessToken(keys, settings, minted, NOW_MS)).resolves.toBeDefined();
+      for (const other of [{ ...settings, audience: 'another-service' }, { ...settings, issuer: 'https://evil.example.test' }]) {
+        await expect(verifyAccessToken(keys, other, minted, NOW_MS)).rejects.toMatchObject({ code: 'AUTHENTICATION_ERROR' });
+      }
+    });
+
     it('refuses a token whose nbf is in the future or whose exp is missing or not a number', async () => {
       await expectRejected(await signRaw({}, claims({ nbf: nowSeconds + 60 })));
       for (const exp of [undefined, String(nowSeconds + 900), null, [nowSeconds + 900]]) await expectRejected(await signRaw({}, claims({ exp })));
