@@ -3,6 +3,7 @@ import type { AppDeps, AppEnv } from './http/env';
 import { errorResponse, handleError } from './http/errors';
 import { allowedMethodsFinder } from './http/method-not-allowed';
 import { jsonBody } from './http/middleware/body';
+import { prefetchDenylist } from './http/middleware/authenticate';
 import { bootstrapAdmin } from './http/middleware/bootstrap-admin';
 import { cors } from './http/middleware/cors';
 import { requestFrame } from './http/middleware/frame';
@@ -34,6 +35,7 @@ function buildApp(deps: AppDeps) {
   // Answers preflights itself, so they reach neither the body checks nor the rate limits below.
   app.use('*', cors(deps.config.corsOrigins));
   app.use('*', jsonBody());
+  app.use('*', prefetchDenylist());
   app.use('*', rateLimit('global', (config) => config.rateLimit.global));
   app.use('/api/v1/*', async function noStore(c, next) {
     // API.md: token-bearing responses are never cached; every API answer is personal, so none is. Set before the

@@ -85,6 +85,18 @@ function remember(keys: SigningKeys, settings: AccessTokenSettings, token: strin
   tokens.set(token, { claims, nbf: typeof nbf === 'number' ? nbf : undefined, settings });
 }
 
+/**
+ * The claims of a token verified before and still within its times, or undefined: never verifies anything itself,
+ * so it is cheap enough to ask before the request's real check (which must still run).
+ */
+export function previouslyVerifiedClaims(keys: SigningKeys, settings: AccessTokenSettings, token: string, nowMs: number): AccessClaims | undefined {
+  try {
+    return verifiedBefore(keys, settings, token, nowMs);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Verifies an access token; throws AppError TOKEN_EXPIRED or AUTHENTICATION_ERROR, never anything else. */
 export async function verifyAccessToken(keys: SigningKeys, settings: AccessTokenSettings, token: string, nowMs: number): Promise<AccessClaims> {
   const known = verifiedBefore(keys, settings, token, nowMs);
