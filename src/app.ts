@@ -3,14 +3,11 @@ import type { AppDeps, AppEnv } from './http/env';
 import { errorResponse, handleError } from './http/errors';
 import { allowedMethodsFinder } from './http/method-not-allowed';
 import { jsonBody } from './http/middleware/body';
+import { prefetchDenylist } from './http/middleware/authenticate';
 import { bootstrapAdmin } from './http/middleware/bootstrap-admin';
-import { clientIp } from './http/middleware/client-ip';
 import { cors } from './http/middleware/cors';
-import { httpMetrics } from './http/middleware/http-metrics';
-import { requestLogger } from './http/middleware/logger';
+import { requestFrame } from './http/middleware/frame';
 import { rateLimit } from './http/middleware/rate-limit';
-import { requestId } from './http/middleware/request-id';
-import { securityHeaders } from './http/middleware/security-headers';
 import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { adminRoutes } from './http/routes/admin';
@@ -33,25 +30,19 @@ import { wellKnownRoutes } from './http/routes/well-known';
 
 function buildApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  app.use('*', async function injectDeps(c, next) {
-    c.set('deps', deps);
-    c.set('logger', deps.logger);
-    await next();
-  });
-  app.use('*', requestId());
-  app.use('*', requestLogger(deps.logger));
+  app.use('*', requestFrame(deps));
   if (deps.config.admin) app.use('*', bootstrapAdmin());
-  app.use('*', httpMetrics());
-  app.use('*', securityHeaders());
-  app.use('*', clientIp());
   // Answers preflights itself, so they reach neither the body checks nor the rate limits below.
   app.use('*', cors(deps.config.corsOrigins));
   app.use('*', jsonBody());
+  app.use('*', prefetchDenylist());
   app.use('*', rateLimit('global', (config) => config.rateLimit.global));
   app.use('/api/v1/*', async function noStore(c, next) {
+    // API.md: token-bearing responses are never cached; every API answer is personal, so none is. Set before the
+    // handler so the response is built with it; set again only on a Response a handler built itself.
+    c.header('Cache-Control', 'no-store');
     await next();
-    // API.md: token-bearing responses are never cached; every API answer is personal, so none is.
-    c.res.headers.set('Cache-Control', 'no-store');
+    if (c.res.headers.get('Cache-Control') !== 'no-store') c.res.headers.set('Cache-Control', 'no-store');
   });
 
   const routes = app

@@ -21,7 +21,15 @@ export interface SigningKeys {
   verificationKeys: Map<string, CryptoKey>;
   /** Published at /.well-known/jwks.json: only `kty n e kid use alg`. */
   jwks: { keys: PublicJwk[] };
+  /**
+   * Where the runtime can check an RS256 signature synchronously (Node: node:crypto over the same public keys), the
+   * access-token check uses it instead of WebCrypto's asynchronous verify. False for an unknown kid or a bad signature.
+   */
+  checkRs256?: Rs256Check;
 }
+
+/** RSASSA-PKCS1-v1_5 with SHA-256 over `data`, by the public key of `kid`. */
+export type Rs256Check = (kid: string, data: Uint8Array, signature: Uint8Array) => boolean;
 
 /** A bad key setting stops start-up like any other bad setting: one line naming it. */
 export class KeyConfigError extends ConfigError {

@@ -8,6 +8,8 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Whether a line at this level would be written: callers skip building fields that would be thrown away. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -26,7 +28,13 @@ export function createJsonLogger(level: LogLevel, write: (line: string) => void 
     if (order[at] < order[level]) return;
     write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...(redact(fields ?? {}) as object) }));
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+  return {
+    debug: emit('debug'),
+    info: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+    enabled: (at) => order[at] >= order[level],
+  };
 }
 
 /**

@@ -23,6 +23,13 @@ export interface AuthContext {
   expiresAtSeconds: number;
 }
 
+/** A denylist lookup started before the rate limit (prefetchDenylist), for the token's jti and sid. */
+export interface DenylistLookup {
+  jti: string;
+  sid: string;
+  revoked: Promise<{ ok: true; value: boolean } | { ok: false; error: unknown }>;
+}
+
 export interface AppEnv {
   Variables: {
     deps: AppDeps;
@@ -33,5 +40,6 @@ export interface AppEnv {
     /** The caller as the database has it now (set by requireUser). */
     user: UserRecord;
     rateLimit: RateLimitResult | undefined;
+    denylistLookup: DenylistLookup | undefined;
   };
 }

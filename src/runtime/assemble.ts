@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { Config } from '../config';
 import { createPasskeyVerifier } from '../adapters/webauthn/simplewebauthn';
 import { deriveKeyBytes, hexToBytes, importHmacKey, randomToken, webRandom } from '../core/crypto';
-import { loadSigningKeys } from '../core/keys';
+import { loadSigningKeys, type PublicJwk, type Rs256Check } from '../core/keys';
 import type { Logger } from '../core/logger';
 import { noopMetrics, type Metrics, type MetricsExposition } from '../core/metrics';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasswordHasher, Random } from '../core/ports';
@@ -30,6 +30,8 @@ export interface RuntimeParts {
   random?: Random;
   /** Sign-in providers other than the configured ones (any implementation of the port); default: from the settings. */
   oauthProviders?: OAuthProvider[];
+  /** A synchronous RS256 check over the published keys (Node); default: WebCrypto's asynchronous verify. */
+  rs256Check?: (jwks: readonly PublicJwk[]) => Rs256Check;
   /** Default: counted nowhere and no /metrics (Workers). */
   metrics?: { metrics: Metrics; exposition: MetricsExposition };
 }
@@ -38,7 +40,8 @@ export interface RuntimeParts {
 export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
   const clock = parts.clock ?? systemClock;
   const random = parts.random ?? webRandom;
-  const keys = await loadSigningKeys(parts.privateKey, [parts.config.jwt.previousPublicKeys, ...(parts.retiredPublicKeys ?? [])]);
+  const loaded = await loadSigningKeys(parts.privateKey, [parts.config.jwt.previousPublicKeys, ...(parts.retiredPublicKeys ?? [])]);
+  const keys = parts.rs256Check ? { ...loaded, checkRs256: parts.rs256Check(loaded.jwks.keys) } : loaded;
   // One master secret, one derived key per purpose (HKDF labels), so no key serves two algorithms.
   const masterKey = hexToBytes(parts.mfaKeyHex);
   const mfaKey = await deriveKeyBytes(masterKey, 'totp-secret-encryption');

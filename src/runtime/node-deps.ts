@@ -8,6 +8,7 @@ import { createPrometheusMetrics } from '../adapters/metrics/prometheus';
 import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
+import { nodeRs256Check } from './node-rs256';
 import { nodeClientIp } from './node-client-ip';
 import { createNodeMailer } from './node-mailer';
 import { openDatabase, openKeyValue } from './node-stores';
@@ -59,6 +60,7 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     retiredPublicKeys,
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
+    rs256Check: nodeRs256Check,
     clock,
     metrics: createPrometheusMetrics({
       countActiveSessions: () => db.sessions.countActive(new Date(clock.nowMs())),

@@ -34,7 +34,7 @@ describe.skipIf(skip)(`npm start on ${'version' in older ? older.version : 'an o
     settings = { DATA_DIR: join(fleet.root, 'data'), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
     const server = fleet.start(settings, { node: OLDER_NODE });
     await waitUntilHealthy(server, HEALTHY_WITHIN_MS);
-    expect(server.stdout()).toContain('passwords: hash-wasm in worker threads');
+    expect(server.stdout()).toContain('passwords: hash-wasm in low-priority worker threads');
 
     expect((await call(server, '/health')).status).toBe(200);
     const registered = await call(server, '/api/v1/auth/register', { method: 'POST', json: { email: EMAIL, password: PASSWORD } });

@@ -1,8 +1,9 @@
 // The Argon2id engine Node 20 and 22 use (no node:crypto.argon2 before 24.7): hash-wasm in worker threads.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createArgon2WorkerPool } from '../../src/adapters/password/argon2-worker-pool';
+import { ARGON2_THREAD_NICE, createArgon2WorkerPool } from '../../src/adapters/password/argon2-worker-pool';
 import { createArgon2idHasher } from '../../src/adapters/password/argon2id-hasher';
 import { nativeArgon2idEngine, nodeArgon2idEngine } from '../../src/adapters/password/node';
 import type { Argon2Params } from '../../src/adapters/password/phc';
@@ -95,3 +96,36 @@ describe('the event loop while a password hashes', () => {
     expect(await requestsAnsweredWhileHashing(() => inThread.hash(password), wanted)).toBeLessThan(wanted);
   });
 });
+
+/** Each thread of this process and its nice value (Linux: /proc/self/task/<tid>/stat, field 19). */
+function threadNiceness(): Map<string, number> {
+  const nices = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    nices.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return nices;
+}
+
+// Node 24.7+ hashes with node:crypto in these threads; the pool is registered only where that engine exists.
+if (nativeArgon2idEngine) {
+  const engine = nativeArgon2idEngine;
+  describe('node:crypto.argon2 in worker threads (the Node 24 engine)', () => {
+    const nativePool = createArgon2WorkerPool({ threads: 2, engine: 'native' });
+    afterAll(() => nativePool.close());
+
+    it('derives exactly what node:crypto.argon2 derives on the thread pool', async () => {
+      const salt = new Uint8Array(16).fill(7);
+      expect(await nativePool.derive(password, salt, current, 32)).toEqual(await engine.derive(password, salt, current, 32));
+      const hasher = createArgon2idHasher(current, nodeArgon2idEngine(nativePool.derive));
+      expect(await createArgon2idHasher(current, engine).verify(await hasher.hash(password), password)).toBe(true);
+    });
+
+    it('hashes at a lower priority than the event loop thread (nice 10 against 0)', async () => {
+      await nativePool.derive(password, new Uint8Array(16), current, 32);
+      const nices = threadNiceness();
+      expect(nices.get(String(process.pid))).toBeLessThan(ARGON2_THREAD_NICE);
+      expect([...nices.values()].filter((nice) => nice === ARGON2_THREAD_NICE).length).toBeGreaterThanOrEqual(1);
+    });
+  });
+}

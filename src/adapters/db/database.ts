@@ -10,13 +10,14 @@ import { queryRows, type Db } from './rows';
 import { secretRepository } from './secrets';
 import { sessionRepository } from './sessions';
 import { withUnavailableMapping } from './unavailable';
+import type { UserRowCache } from './user-row-cache';
 import { userRepository } from './users';
 
 /** One set of repositories over any drizzle Postgres database; the drivers differ only in how they connect. */
-export function createDatabase(db: Db, kind: Database['kind'], close: () => Promise<void>): Database {
+export function createDatabase(db: Db, kind: Database['kind'], close: () => Promise<void>, userRows?: UserRowCache): Database {
   return {
     kind,
-    users: withUnavailableMapping(userRepository(db)),
+    users: withUnavailableMapping(userRepository(db, userRows)),
     sessions: withUnavailableMapping(sessionRepository(db)),
     oneTimeTokens: withUnavailableMapping(oneTimeTokenRepository(db)),
     oauthAccounts: withUnavailableMapping(oauthAccountRepository(db)),

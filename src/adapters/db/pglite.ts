@@ -5,6 +5,7 @@ import { drizzle } from 'drizzle-orm/pglite';
 import type { Database } from '../../core/ports';
 import { createDatabase } from './database';
 import { runPgliteMigrations } from './migrate';
+import { cacheUserRows } from './user-row-cache';
 
 export interface PgliteOptions {
   /** Directory of the database files (DATA_DIR); in memory when undefined. */
@@ -31,5 +32,6 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
     await client.close();
     throw error;
   }
-  return createDatabase(drizzle({ client }), 'pglite', () => client.close());
+  const cached = cacheUserRows(client);
+  return createDatabase(drizzle({ client: cached.client }), 'pglite', () => client.close(), cached.cache);
 }

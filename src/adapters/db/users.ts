@@ -2,11 +2,16 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { NewUser, UserRecord, UserRepository } from '../../core/ports';
 import type { Db } from './rows';
+import type { UserRowCache } from './user-row-cache';
 import { users } from './schema';
 import { bumpStamp, changePasswordStatement, recordLoginFailureStatement, rotateStampStatement } from './user-statements';
 
 // Every operation is one statement; counters are incremented by the database, never read-modify-written here.
-export function userRepository(db: Db): UserRepository {
+export function userRepository(db: Db, cache?: UserRowCache): UserRepository {
+  // The session check reads the caller's row on every request: built once (drizzle would rebuild the SQL text each
+  // time), and a named prepared statement on node-postgres (parsed and planned once per connection).
+  const byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).limit(1).prepare('authgate_user_by_id');
+  const readById = async (id: string) => (await byId.execute({ id }))[0] ?? null;
   const updateReturning = async (id: string, values: PgUpdateSetSource<typeof users>): Promise<UserRecord | null> => {
     const [row] = await db.update(users).set(values).where(eq(users.id, id)).returning();
     return row ?? null;
@@ -23,9 +28,8 @@ export function userRepository(db: Db): UserRepository {
       return row ?? null;
     },
 
-    async findById(id) {
-      const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
-      return row ?? null;
+    findById(id) {
+      return cache ? cache.findById(id, () => readById(id)) : readById(id);
     },
 
     async findByEmail(email) {

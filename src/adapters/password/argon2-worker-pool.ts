@@ -30,14 +30,29 @@ export interface Argon2WorkerPool {
 /** As many threads as node:crypto.argon2 would use of libuv's pool (4), but no more than there are cores. */
 export const defaultArgon2Threads = () => Math.max(1, Math.min(4, availableParallelism()));
 
-export function createArgon2WorkerPool(threads = defaultArgon2Threads()): Argon2WorkerPool {
+/**
+ * The niceness of the hashing threads (Linux: per thread; 0 is normal, 19 the lowest priority). At 10 a hashing thread
+ * weighs about a tenth of the event loop thread when both want a core, so session checks keep their latency while
+ * logins hash, and hashing still takes every core nobody else wants.
+ */
+export const ARGON2_THREAD_NICE = 10;
+
+export interface Argon2WorkerPoolOptions {
+  threads?: number;
+  /** 'native': node:crypto.argon2Sync (Node 24.7+); 'wasm' (default): hash-wasm. */
+  engine?: 'native' | 'wasm';
+  nice?: number;
+}
+
+export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number = {}): Argon2WorkerPool {
+  const { threads = defaultArgon2Threads(), engine = 'wasm', nice = ARGON2_THREAD_NICE } = typeof options === 'number' ? { threads: options } : options;
   const queue: Job[] = [];
   const idle: Slot[] = [];
   const workers = new Set<Worker>();
   let closed = false;
 
   function startWorker(): Slot {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, { workerData: { engine, nice } });
     workers.add(worker);
     // An idle thread must not keep the process alive; one with a job in hand does, until it answers.
     worker.unref();

@@ -4,10 +4,12 @@ import { createArgon2WorkerPool, type Argon2WorkerPool } from './argon2-worker-p
 import { type Argon2idEngine, createArgon2idHasher } from './argon2id-hasher';
 import type { Argon2Params } from './phc';
 
-// Node's own Argon2id (OpenSSL) where it exists: node:crypto.argon2 arrived in Node 24.7. Its callback form runs in
-// libuv's thread pool, so a login that spends tens of milliseconds hashing never stalls the event loop. Older Node
-// (20, 22) gets hash-wasm in worker threads instead. The namespace import is the feature detection: a named import
-// of `argon2` would fail to link on those versions before any of our code could run.
+// Node's own Argon2id (OpenSSL) where it exists: node:crypto.argon2 arrived in Node 24.7; older Node (20, 22) gets
+// hash-wasm instead. Either runs in our worker threads (argon2-worker-pool.ts), not libuv's pool, for two reasons: a
+// login that spends tens of milliseconds hashing never stalls the event loop, and those threads run at a lower
+// priority than the event loop, so cheap requests keep their latency during a burst of logins. The namespace import
+// is the feature detection: a named import of `argon2` would fail to link on those versions before any of our code
+// could run.
 
 type NodeArgon2 = typeof nodeCrypto.argon2;
 const nativeArgon2: NodeArgon2 | undefined = (nodeCrypto as { argon2?: NodeArgon2 }).argon2;
@@ -43,12 +45,13 @@ export function nodeArgon2idEngine(derive: Argon2idEngine['derive']): Argon2idEn
 let sharedPool: Argon2WorkerPool | undefined;
 
 /** Where this Node hashes passwords, for the start-up summary. */
-export const nodePasswordEngineName = nativeArgon2 ? 'node:crypto.argon2' : 'hash-wasm in worker threads (no node:crypto.argon2 before Node 24.7)';
+export const nodePasswordEngineName = nativeArgon2
+  ? 'node:crypto.argon2 in low-priority worker threads'
+  : 'hash-wasm in low-priority worker threads (no node:crypto.argon2 before Node 24.7)';
 
 export function createNodePasswordHasher(params: Argon2Params): PasswordHasher {
-  const derive: Argon2idEngine['derive'] = nativeArgon2
-    ? nativeDerive(nativeArgon2)
-    : (...args) => (sharedPool ??= createArgon2WorkerPool()).derive(...args);
+  const derive: Argon2idEngine['derive'] = (...args) =>
+    (sharedPool ??= createArgon2WorkerPool({ engine: nativeArgon2 ? 'native' : 'wasm' })).derive(...args);
   return createArgon2idHasher(params, nodeArgon2idEngine(derive));
 }
 

@@ -1,10 +1,53 @@
-import type { MiddlewareHandler } from 'hono';
-import { verifyAccessToken } from '../../core/access-token';
+import type { Context, MiddlewareHandler } from 'hono';
+import { previouslyVerifiedClaims, verifyAccessToken, type AccessTokenSettings } from '../../core/access-token';
 import { AppError, StoreUnavailableError } from '../../core/errors';
 import { denyKeys } from '../../core/tokens';
-import type { AppEnv } from '../env';
+import type { AppEnv, DenylistLookup } from '../env';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;
+
+function tokenSettings(c: Context<AppEnv>): AccessTokenSettings {
+  const { jwt } = c.get('deps').config;
+  return { issuer: jwt.issuer, audience: jwt.audience, ttlSeconds: jwt.accessTokenTtlSeconds };
+}
+
+/**
+ * Starts the denylist lookup of a bearer token this process has verified before, so that it travels to the key-value
+ * store together with the rate limit's count (one round trip instead of two on Redis: commands issued in one tick
+ * are pipelined). Placed before the global rate limit. Nothing is decided here: authenticate() verifies the token as
+ * always and uses this lookup only when it is for the very jti and sid it verified.
+ */
+export function prefetchDenylist(): MiddlewareHandler<AppEnv> {
+  return async function prefetchDenylistMiddleware(c, next) {
+    const match = BEARER.exec(c.req.header('authorization') ?? '');
+    if (match) {
+      const deps = c.get('deps');
+      const claims = previouslyVerifiedClaims(deps.keys, tokenSettings(c), match[1]!, deps.clock.nowMs());
+      if (claims) {
+        const revoked = deps.kv.existsAny([denyKeys.jti(claims.jti), denyKeys.sid(claims.sid)]).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        );
+        c.set('denylistLookup', { jti: claims.jti, sid: claims.sid, revoked });
+      }
+    }
+    await next();
+  };
+}
+
+async function isRevoked(c: Context<AppEnv>, jti: string, sid: string): Promise<boolean> {
+  const prefetched: DenylistLookup | undefined = c.get('denylistLookup');
+  if (prefetched && prefetched.jti === jti && prefetched.sid === sid) {
+    const outcome = await prefetched.revoked;
+    if (outcome.ok) return outcome.value;
+    throw new StoreUnavailableError('key-value', outcome.error);
+  }
+  try {
+    return await c.get('deps').kv.existsAny([denyKeys.jti(jti), denyKeys.sid(sid)]);
+  } catch (error) {
+    throw new StoreUnavailableError('key-value', error);
+  }
+}
 
 /**
  * Bearer authentication: verifies the access token (alg/typ/iss/aud pinned) and checks the denylist for its jti and
@@ -16,20 +59,8 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const deps = c.get('deps');
     const match = BEARER.exec(c.req.header('authorization') ?? '');
     if (!match) throw new AppError('AUTHENTICATION_ERROR', 'Invalid or missing access token');
-    const { jwt } = deps.config;
-    const claims = await verifyAccessToken(
-      deps.keys,
-      { issuer: jwt.issuer, audience: jwt.audience, ttlSeconds: jwt.accessTokenTtlSeconds },
-      match[1]!,
-      deps.clock.nowMs(),
-    );
-    let revoked: boolean;
-    try {
-      revoked = await deps.kv.existsAny([denyKeys.jti(claims.jti), denyKeys.sid(claims.sid)]);
-    } catch (error) {
-      throw new StoreUnavailableError('key-value', error);
-    }
-    if (revoked) throw new AppError('AUTHENTICATION_ERROR', 'Invalid or missing access token');
+    const claims = await verifyAccessToken(deps.keys, tokenSettings(c), match[1]!, deps.clock.nowMs());
+    if (await isRevoked(c, claims.jti, claims.sid)) throw new AppError('AUTHENTICATION_ERROR', 'Invalid or missing access token');
     c.set('auth', {
       userId: claims.sub,
       sessionId: claims.sid,
