@@ -45,7 +45,13 @@ export default defineConfig({
         // Runs the files inside workerd (Miniflare), configured from wrangler.toml: same compatibility date and
         // flags as production. `.wasm` imports become WebAssembly.Module through the plugin's default module rules.
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
-        resolve: { alias: { '#harness': fromRoot('./test/support/harness-workerd.ts') } },
+        // `zod` as the Workers bundle has it (wrangler.toml [alias]): without its locales.
+        resolve: {
+          alias: [
+            { find: '#harness', replacement: fromRoot('./test/support/harness-workerd.ts') },
+            { find: /^zod$/, replacement: fromRoot('./src/runtime/workers-zod/index.ts') },
+          ],
+        },
         test: {
           name: 'http-workerd',
           include: ['test/http/**/*.test.ts', 'test/workerd/**/*.test.ts'],
