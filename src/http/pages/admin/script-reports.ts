@@ -25,7 +25,9 @@ function renderDashboard(data) {
   const plot = height - top - bottom;
   const group = (width - left) / data.days.length;
   const bar = (group - 14) / SERIES.length;
-  const max = Math.max(1, ...data.days.flatMap((day) => SERIES.map(([key]) => day[key])));
+  // The axis tops out at an even count, so its middle gridline is a whole number too (3 would label it "2" at 1.5).
+  const highest = Math.max(0, ...data.days.flatMap((day) => SERIES.map(([key]) => day[key])));
+  const max = Math.max(2, highest + (highest % 2));
   const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-labelledby': 'chart-title' });
   chart.append(svg('title', { id: 'chart-title' }, 'Sign-ups, logins, failed logins and active users per UTC day, last 7 days'));
   for (const share of [0, 0.5, 1]) {
