@@ -12,6 +12,7 @@ const BENCHES = [
   { name: 'refresh', file: './refresh.ts' },
   { name: 'startup', file: './startup.ts' },
   { name: 'kv-scaling', file: './kv-scaling.ts' },
+  { name: 'hash-ceiling', file: './hash-ceiling.ts' },
 ];
 
 interface BenchModule {

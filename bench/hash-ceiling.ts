@@ -1,0 +1,98 @@
+// The hash ceiling and logins against it (issue 13: login ≥ 90 % of the hash ceiling measured in the same run).
+// Ceiling: Argon2id derivations per second at the configured parameters with every core hashing and nothing else
+// (our worker-thread engine, one thread per core, at normal priority). Then logins per second through `npm start`
+// (embedded mode) with 10 clients, as the peer benchmark's `login` scenario drives it. A login is one derivation plus
+// the request around it, so its rate can approach the ceiling but not pass it.
+//
+//   node --import tsx bench/hash-ceiling.ts        (ARGON2_MEMORY_KIB / ARGON2_ITERATIONS as for the server)
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createArgon2WorkerPool } from '../src/adapters/password/argon2-worker-pool';
+import type { BenchRow } from './bench-row';
+import { spawnBenchServer } from './server';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = 10;
+const PASSWORD = 'violet-harbour-lantern-42';
+const params = {
+  memoryKib: Number(process.env.ARGON2_MEMORY_KIB ?? 19456),
+  iterations: Number(process.env.ARGON2_ITERATIONS ?? 2),
+  parallelism: 1,
+};
+
+/** Runs `task` from `concurrency` loops for `seconds` after a one-second warm-up; completions per second. */
+async function rate(concurrency: number, seconds: number, task: () => Promise<void>): Promise<number> {
+  let counting = false;
+  let done = 0;
+  let stop = false;
+  const loops = Array.from({ length: concurrency }, async () => {
+    while (!stop) {
+      await task();
+      if (counting) done += 1;
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  counting = true;
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  counting = false;
+  const elapsed = (performance.now() - started) / 1000;
+  stop = true;
+  await Promise.all(loops);
+  return done / elapsed;
+}
+
+async function hashCeiling(): Promise<number> {
+  const threads = availableParallelism();
+  const pool = createArgon2WorkerPool({ threads, engine: 'native', nice: 0 });
+  const salt = new Uint8Array(16).fill(1);
+  try {
+    return await rate(threads * 2, SECONDS, async () => {
+      await pool.derive(PASSWORD, salt, params, 32);
+    });
+  } finally {
+    await pool.close();
+  }
+}
+
+async function loginRate(): Promise<number> {
+  const { server } = await spawnBenchServer({
+    ARGON2_MEMORY_KIB: String(params.memoryKib),
+    ARGON2_ITERATIONS: String(params.iterations),
+    MAIL_TRANSPORT: 'dev',
+  });
+  try {
+    await server.waitForStdout(/listening/i, 60_000);
+    const post = (path: string, body: unknown) =>
+      fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const registered = await post('/api/v1/auth/register', { email: 'ceiling@example.com', password: PASSWORD, name: 'Ceiling' });
+    if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+    let failures = 0;
+    const perSecond = await rate(CLIENTS, SECONDS, async () => {
+      const response = await post('/api/v1/auth/login', { email: 'ceiling@example.com', password: PASSWORD });
+      await response.arrayBuffer();
+      if (response.status !== 200) failures += 1;
+    });
+    if (failures > 0) throw new Error(`${failures} logins failed`);
+    return perSecond;
+  } finally {
+    await server.kill();
+  }
+}
+
+export async function run(log: (line: string) => void = console.log): Promise<BenchRow[]> {
+  log(`Argon2id m=${params.memoryKib} t=${params.iterations}: hash ceiling, ${SECONDS} s on ${availableParallelism()} threads`);
+  const ceiling = await hashCeiling();
+  log(`ceiling ${ceiling.toFixed(1)} hashes/s; now ${CLIENTS} clients logging in through npm start for ${SECONDS} s`);
+  const logins = await loginRate();
+  const share = logins / ceiling;
+  return [
+    { name: 'Argon2id hash ceiling (all cores, no server)', value: Number(ceiling.toFixed(1)), unit: 'hashes/s', goal: '', ok: true },
+    { name: `logins, ${CLIENTS} clients, embedded`, value: Number(logins.toFixed(1)), unit: 'req/s', goal: '', ok: true },
+    { name: 'logins ÷ hash ceiling', value: Number((100 * share).toFixed(1)), unit: '%', goal: '≥ 90', ok: share >= 0.9 },
+  ];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const row of await run()) console.log(`${row.name}: ${row.value} ${row.unit}${row.goal === '' ? '' : ` (goal ${row.goal}: ${row.ok ? 'met' : 'missed'})`}`);
+}
