@@ -5,7 +5,7 @@ import { StoreUnavailableError } from '../../core/errors';
 // exception), 57P01-57P03 (server shutting down / cannot connect now) and 57014 (cancelled by statement_timeout);
 // messages: node-postgres's own connect and read deadlines (postgres.ts) and the other drivers' lost connections.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH']);
-const UNAVAILABLE_MESSAGE = /fetch failed|Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout|PGlite is closed|network connection was lost/i;
+const UNAVAILABLE_MESSAGE = /fetch failed|Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout|PGlite is closed|network connection (was )?lost/i;
 
 function isUnavailable(error: unknown, depth = 0): boolean {
   if (depth > 5 || typeof error !== 'object' || error === null) return false;
