@@ -87,6 +87,7 @@ afterAll(async () => {
 
 describe('Redis stops and starts again under a running authgate', () => {
   const email = 'katherine.johnson@example.com';
+  const newcomer = 'mae.jemison@example.com';
 
   it('fails closed for the denylist, open for rate limits (logged once), and recovers by itself', async () => {
     expect((await call('/api/v1/auth/register', { json: { email, password: PASSWORD } })).status).toBe(201);
@@ -106,6 +107,8 @@ describe('Redis stops and starts again under a running authgate', () => {
     expect(readiness.body).toEqual({ status: 'unavailable', checks: { database: 'ok', keyValue: 'failed' } });
     // Rate-limited but not denylist-bound: a login works (the limit fails open), several times, one log line.
     const during = [await login(email), await login(email), await login(email)];
+    // Registration needs no Redis (only its limit does): it is done whole, and signs in once Redis is back.
+    expect((await call('/api/v1/auth/register', { json: { email: newcomer, password: PASSWORD } })).status).toBe(201);
     expectUnavailable(await me(during[0]!.accessToken));
     expect(logLines('rate limiter unavailable')).toBe(1);
 
@@ -116,6 +119,7 @@ describe('Redis stops and starts again under a running authgate', () => {
     expect((await me(during[2]!.accessToken)).status).toBe(200);
     // The revocation written before the outage survived it.
     expect((await me(loggedOut.accessToken)).status).toBe(401);
+    expect((await me((await login(newcomer)).accessToken)).status).toBe(200);
     const rotated = await refresh(kept.refreshToken);
     expect(rotated.status).toBe(200);
     expect((await logout(kept.accessToken)).status).toBe(200);
