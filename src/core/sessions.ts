@@ -60,7 +60,7 @@ export async function revokeOtherSessions(deps: CoreDeps, auth: { userId: string
  * and so does its session. The database goes first: a database outage then answers 503 with nothing done, and the
  * client retries with the same, still valid token. A key-value outage after the revocation answers 503 too; the
  * session is already dead in the database (refresh refused) and the retry, once the store answers, denies the token.
- * The denylist entries are written last, after anything a racing refresh could have minted from this session.
+ * A refresh racing this either finds the session revoked, or reads the sid entry before minting (refresh.ts).
  */
 export async function logout(
   deps: CoreDeps,
