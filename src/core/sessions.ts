@@ -57,16 +57,19 @@ export async function revokeOtherSessions(deps: CoreDeps, auth: { userId: string
 
 /**
  * Logout: this access token dies at once — keyed by its jti, not the token string, so a re-encoded copy is dead too —
- * and so does its session (sid denylist, then the database).
+ * and so does its session. The database goes first: a database outage then answers 503 with nothing done, and the
+ * client retries with the same, still valid token. A key-value outage after the revocation answers 503 too; the
+ * session is already dead in the database (refresh refused) and the retry, once the store answers, denies the token.
+ * A refresh racing this either finds the session revoked, or reads the sid entry before minting (refresh.ts).
  */
 export async function logout(
   deps: CoreDeps,
   auth: { userId: string; sessionId: string; jti: string; expiresAtSeconds: number },
   ctx: RequestContext,
 ): Promise<void> {
+  await deps.db.sessions.revoke(auth.userId, auth.sessionId, new Date(deps.clock.nowMs()), 'logout');
+  await recordAudit(deps, ctx, { action: 'LOGOUT', outcome: 'success', userId: auth.userId, metadata: { sessionId: auth.sessionId } });
   const remainingSeconds = auth.expiresAtSeconds - Math.floor(deps.clock.nowMs() / 1000);
   await denylist(deps, [denyKeys.jti(auth.jti)], remainingSeconds);
   await denySessions(deps, [auth.sessionId]);
-  await deps.db.sessions.revoke(auth.userId, auth.sessionId, new Date(deps.clock.nowMs()), 'logout');
-  await recordAudit(deps, ctx, { action: 'LOGOUT', outcome: 'success', userId: auth.userId, metadata: { sessionId: auth.sessionId } });
 }

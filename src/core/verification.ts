@@ -4,10 +4,10 @@ import type { CoreDeps, RequestContext } from './deps';
 import { AppError } from './errors';
 import { badLink, issueLinkToken, linkTokenLooksValid, VERIFY_EMAIL_TTL_SECONDS } from './link-tokens';
 import { accountLink } from './links';
-import { describeError } from './logger';
 import { sendLater } from './mail';
 import { verificationMail } from './mail-templates';
 import type { UserRecord } from './ports';
+import { hitRateLimit } from './rate-limit-outage';
 
 export async function sendVerificationMail(deps: CoreDeps, user: UserRecord, ctx: RequestContext): Promise<void> {
   const token = await issueLinkToken(deps, user.id, 'verify_email', VERIFY_EMAIL_TTL_SECONDS);
@@ -30,10 +30,7 @@ export async function resendVerification(deps: CoreDeps, userId: string, ctx: Re
   if (user.emailVerifiedAt) throw new AppError('VALIDATION_ERROR', 'This e-mail address is already verified', undefined, { reason: 'already_verified' });
   // Three mails per ten minutes per account: enough for a lost mail, too few to bomb an inbox with.
   // Like every rate limit, this one fails open when the key-value store is down (and says so in the log).
-  const limit = await deps.kv.hitSlidingWindow(`resend-verification:${user.id}`, 3, 600).catch((error: unknown) => {
-    deps.logger.warn('rate limiter unavailable; failing open', { bucket: 'resend-verification', err: describeError(error) });
-    return null;
-  });
+  const limit = await hitRateLimit(deps.kv, deps.logger, 'resend-verification', { key: `resend-verification:${user.id}`, limit: 3, windowSeconds: 600 });
   if (limit && !limit.allowed) throw new AppError('RATE_LIMITED', 'Too many verification e-mails; try again later');
   await sendVerificationMail(deps, user, ctx);
 }

@@ -1,7 +1,7 @@
-import { describeError } from '../../core/logger';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Config, RateRule } from '../../config';
 import { AppError } from '../../core/errors';
+import { hitRateLimit } from '../../core/rate-limit-outage';
 import type { RateLimitResult } from '../../core/ports';
 import type { AppEnv } from '../env';
 
@@ -18,20 +18,15 @@ function setHeaders(c: Context<AppEnv>, result: RateLimitResult, nowMs: number) 
 /**
  * A sliding-window limit per client IP (API.md "Rate-limit headers"). Every request counts, refused ones included.
  * When several limits apply, the headers describe the one with fewer requests left. If the key-value store is down
- * the limiter fails open (availability beats a limit) and says so in the log.
+ * the limiter fails open (availability beats a limit) and says so in the log, once per outage.
  */
 export function rateLimit(bucket: string, ruleOf: (config: Config) => RateRule): MiddlewareHandler<AppEnv> {
   return async function rateLimitMiddleware(c, next) {
     const { kv, clock, config } = c.get('deps');
     const rule = ruleOf(config);
     const ip = c.get('clientIp') ?? 'unknown';
-    let result: RateLimitResult;
-    try {
-      result = await kv.hitSlidingWindow(`rl:${bucket}:${ip}`, rule.requests, rule.windowSeconds);
-    } catch (error) {
-      c.get('logger').warn('rate limiter unavailable; failing open', { bucket, err: describeError(error) });
-      return next();
-    }
+    const result = await hitRateLimit(kv, c.get('logger'), bucket, { key: `rl:${bucket}:${ip}`, limit: rule.requests, windowSeconds: rule.windowSeconds });
+    if (!result) return next();
     const previous = c.get('rateLimit');
     const shown = !previous || result.remaining < previous.remaining || !result.allowed ? result : previous;
     c.set('rateLimit', shown);

@@ -17,7 +17,7 @@ const registerRoute = createRoute({
   summary: 'Create an account and start a session',
   middleware: [authRateLimit('register')] as const,
   request: { body: jsonBody(RegisterBody) },
-  responses: { 201: jsonContent(SessionTokens, 'Registered'), ...errorResponses(400, 409, 413, 415, 429) },
+  responses: { 201: jsonContent(SessionTokens, 'Registered'), ...errorResponses(400, 409, 413, 415, 429, 503) },
 });
 
 const loginRoute = createRoute({
@@ -27,7 +27,7 @@ const loginRoute = createRoute({
   summary: 'Password login (first step when MFA is on)',
   middleware: [authRateLimit('login')] as const,
   request: { body: jsonBody(LoginBody) },
-  responses: { 200: jsonContent(LoginResult, 'Logged in, or MFA required'), ...errorResponses(400, 401, 429) },
+  responses: { 200: jsonContent(LoginResult, 'Logged in, or MFA required'), ...errorResponses(400, 401, 429, 503) },
 });
 
 const refreshRoute = createRoute({
@@ -36,7 +36,7 @@ const refreshRoute = createRoute({
   tags: ['auth'],
   summary: 'Rotate a refresh token',
   request: { body: jsonBody(RefreshBody) },
-  responses: { 200: jsonContent(TokenPairResult, 'New token pair; the old refresh token is spent'), ...errorResponses(400, 401, 429) },
+  responses: { 200: jsonContent(TokenPairResult, 'New token pair; the old refresh token is spent'), ...errorResponses(400, 401, 429, 503) },
 });
 
 const logoutRoute = createRoute({
