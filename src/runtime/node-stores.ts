@@ -3,14 +3,12 @@ import { join } from 'node:path';
 import { type Config, ConfigError } from '../config';
 import { describeError } from '../core/logger';
 import type { Clock, Database, KeyValueStore } from '../core/ports';
-import { openPgliteDatabase } from '../adapters/db/pglite';
-import { openPostgresDatabase } from '../adapters/db/postgres';
 import { createEmbeddedStore } from '../adapters/kv/embedded';
-import { createRedisStore } from '../adapters/kv/redis';
-import { createUpstashStore } from '../adapters/kv/upstash';
 
 // The Node stores chosen by the settings. A store that cannot be opened stops start-up with one line naming the
 // setting that pointed at it: "ECONNREFUSED 127.0.0.1:1" alone does not tell a newcomer which setting to fix.
+// Each adapter is imported when it is chosen: under `npm start` (tsx) loading the unused ones (node-redis, node-postgres,
+// PGlite's or Postgres' drizzle driver) was a sizeable part of start-up.
 
 /** Whether PGlite or the embedded key-value store will keep their files in DATA_DIR. */
 export function usesDataDir(config: Config): boolean {
@@ -18,16 +16,20 @@ export function usesDataDir(config: Config): boolean {
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl) return named('DATABASE_URL', config.databaseUrl, () => openPostgresDatabase(config.databaseUrl!));
+  if (config.databaseUrl) {
+    return named('DATABASE_URL', config.databaseUrl, async () => (await import('../adapters/db/postgres')).openPostgresDatabase(config.databaseUrl!));
+  }
   return named('DATA_DIR', config.dataDir, async () => {
     await mkdir(config.dataDir, { recursive: true });
-    return openPgliteDatabase({ dataDir: join(config.dataDir, 'pglite') });
+    return (await import('../adapters/db/pglite')).openPgliteDatabase({ dataDir: join(config.dataDir, 'pglite') });
   });
 }
 
 export async function openKeyValue(config: Config, clock: Clock): Promise<KeyValueStore> {
-  if (config.redisUrl) return named('REDIS_URL', config.redisUrl, () => createRedisStore({ url: config.redisUrl!, clock }));
-  if (config.upstash) return createUpstashStore(config.upstash);
+  if (config.redisUrl) {
+    return named('REDIS_URL', config.redisUrl, async () => (await import('../adapters/kv/redis')).createRedisStore({ url: config.redisUrl!, clock }));
+  }
+  if (config.upstash) return (await import('../adapters/kv/upstash')).createUpstashStore(config.upstash);
   return named('DATA_DIR', config.dataDir, async () => {
     await mkdir(config.dataDir, { recursive: true });
     return createEmbeddedStore({ file: join(config.dataDir, 'kv.json'), clock });

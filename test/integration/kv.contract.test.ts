@@ -3,7 +3,7 @@
 // stores read an injected clock, the Upstash library reads Date.now (faked here); TTLs that a real Redis keeps
 // are read back with PTTL.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -315,14 +315,23 @@ describe('the embedded key-value store on disk', () => {
     await reopened.close();
   });
 
-  it('has the entry on disk when set resolves, and leaves no temporary files', async () => {
+  it('has the entry on disk when set resolves, and after close one snapshot file and nothing else', async () => {
     const file = await tempFile();
-    const store = await createEmbeddedStore({ file, clock: createTestClock() });
-    await Promise.all(Array.from({ length: 10 }, (_, i) => store.set(`deny:${i}`, 'revoked', 600)));
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { entries: { key: string }[] };
-    expect(saved.entries.map((e) => e.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `deny:${i}`).sort());
-    expect(await readdir(join(file, '..'))).toEqual(['kv.json']);
+    const clock = createTestClock();
+    const store = await createEmbeddedStore({ file, clock });
+    const keys = Array.from({ length: 10 }, (_, i) => `deny:${i}`);
+    await Promise.all(keys.map((key) => store.set(key, 'revoked', 600)));
+    // The files as they are now (what a kill -9 would leave) already hold every entry.
+    const copy = await tempFile();
+    await cp(join(file, '..'), join(copy, '..'), { recursive: true });
+    const crashed = await createEmbeddedStore({ file: copy, clock });
+    for (const key of keys) expect(await crashed.get(key)).toBe('revoked');
+    await crashed.close();
+
     await store.close();
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { entries: { key: string }[] };
+    expect(saved.entries.map((e) => e.key).sort()).toEqual([...keys].sort());
+    expect(await readdir(join(file, '..'))).toEqual(['kv.json']);
   });
 
   it('refuses to open over a damaged file rather than forget revocations', async () => {

@@ -1,13 +1,17 @@
 import type { Clock, KeyValueStore, RateLimitResult } from '../../core/ports';
-import { createSnapshotWriter, loadEntries, type PersistedEntry } from './embedded-file';
+import { type CompactionStep, type EmbeddedPersistence, loadFiles, type PersistedEntry } from './embedded-file';
 import { rateLimitNamespace, ttlMsFromSeconds } from './keys';
 import { assertWindowArgs, bucketTtlMs, slidingWindowHit, windowBuckets } from './sliding-window';
 
 export interface EmbeddedStoreOptions {
-  /** JSON file that keeps `set` entries across restarts; in memory only when absent. */
+  /** Snapshot file that keeps `set` entries across restarts, with its journals beside it; in memory only when absent. */
   file?: string;
   /** Time for TTLs and sliding windows. */
   clock: Clock;
+  /** Journal size below which it is never compacted (embedded-file.ts); for tests. */
+  compactMinBytes?: number;
+  /** For tests: awaited after each compaction step. */
+  onCompactionStep?: (step: CompactionStep) => void | Promise<void>;
 }
 
 interface Entry {
@@ -29,13 +33,26 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   // The same bucket names as the Redis and Upstash stores, without a deployment prefix (one process, one store).
   const namespace = rateLimitNamespace('');
   let closed = false;
+  let persistedCount = 0;
 
-  if (file) {
-    for (const entry of await loadEntries(file, clock.nowMs())) {
-      entries.set(entry.key, { value: entry.value, expiresAtMs: entry.expiresAtMs, persisted: true });
-    }
+  // Every change to `entries` goes through these two, which keep count of the persisted ones (compaction's trigger).
+  function put(key: string, entry: Entry): void {
+    if (entries.get(key)?.persisted) persistedCount -= 1;
+    if (entry.persisted) persistedCount += 1;
+    entries.set(key, entry);
   }
-  const writer = file ? createSnapshotWriter(file, persistedSnapshot) : null;
+  function drop(key: string): void {
+    if (entries.get(key)?.persisted) persistedCount -= 1;
+    entries.delete(key);
+  }
+
+  let files: EmbeddedPersistence | null = null;
+  if (file) {
+    const loaded = await loadFiles(file, clock.nowMs());
+    for (const entry of loaded.entries) put(entry.key, { value: entry.value, expiresAtMs: entry.expiresAtMs, persisted: true });
+    const { compactMinBytes, onCompactionStep } = options;
+    files = await loaded.open({ snapshot: persistedSnapshot, liveCount: () => persistedCount, compactMinBytes, onCompactionStep });
+  }
 
   function persistedSnapshot(): PersistedEntry[] {
     const nowMs = clock.nowMs();
@@ -46,14 +63,18 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     return snapshot;
   }
 
-  async function persist(entry: Entry | undefined): Promise<void> {
-    if (writer && entry?.persisted) await writer.save();
+  // One journal record per change of a persisted entry, durable before the change's call resolves.
+  async function persistSet(key: string, entry: Entry): Promise<void> {
+    if (files && entry.persisted) await files.set({ key, value: entry.value, expiresAtMs: entry.expiresAtMs });
+  }
+  async function persistDelete(key: string, entry: Entry | undefined): Promise<void> {
+    if (files && entry?.persisted) await files.delete(key);
   }
 
   function live(key: string): Entry | undefined {
     const entry = entries.get(key);
     if (entry && clock.nowMs() >= entry.expiresAtMs) {
-      entries.delete(key);
+      drop(key);
       return undefined;
     }
     return entry;
@@ -66,7 +87,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   // Expired entries also vanish when touched; the sweep frees the ones nobody asks for again.
   const sweep = setInterval(() => {
     const nowMs = clock.nowMs();
-    for (const [key, entry] of entries) if (nowMs >= entry.expiresAtMs) entries.delete(key);
+    for (const [key, entry] of entries) if (nowMs >= entry.expiresAtMs) drop(key);
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
 
@@ -76,8 +97,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     async set(key, value, ttlSeconds) {
       open();
       const entry: Entry = { value, expiresAtMs: clock.nowMs() + ttlMsFromSeconds(ttlSeconds), persisted: true };
-      entries.set(key, entry);
-      await persist(entry);
+      put(key, entry);
+      await persistSet(key, entry);
     },
 
     async get(key) {
@@ -89,8 +110,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       open();
       const entry = live(key);
       if (!entry) return null;
-      entries.delete(key);
-      await persist(entry);
+      drop(key);
+      await persistDelete(key, entry);
       return entry.value;
     },
 
@@ -99,22 +120,22 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const ttlMs = ttlMsFromSeconds(ttlSeconds);
       const entry = live(key);
       if (!entry) {
-        entries.set(key, { value: '1', expiresAtMs: clock.nowMs() + ttlMs, persisted: false });
+        put(key, { value: '1', expiresAtMs: clock.nowMs() + ttlMs, persisted: false });
         return 1;
       }
       // Same refusal as Redis INCR on a value that is not an integer.
       if (!/^-?\d+$/.test(entry.value)) throw new Error('value is not an integer or out of range');
       const count = Number(entry.value) + 1;
       entry.value = String(count);
-      await persist(entry);
+      await persistSet(key, entry);
       return count;
     },
 
     async delete(key) {
       open();
       const entry = entries.get(key);
-      entries.delete(key);
-      await persist(entry);
+      drop(key);
+      await persistDelete(key, entry);
     },
 
     async existsAny(keys) {
@@ -134,7 +155,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const decision = slidingWindowHit({ limit, currentCount, previousCount, nowMs, windowMs });
       // Refused hits count too (API.md), as in the Redis script.
       if (current) current.value = String(currentCount + 1);
-      else entries.set(buckets.currentKey, { value: '1', expiresAtMs: nowMs + bucketTtlMs(windowMs), persisted: false });
+      else put(buckets.currentKey, { value: '1', expiresAtMs: nowMs + bucketTtlMs(windowMs), persisted: false });
       return { allowed: decision.allowed, limit, remaining: decision.remaining, resetAtMs: buckets.resetAtMs };
     },
 
@@ -146,8 +167,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       if (closed) return;
       closed = true;
       clearInterval(sweep);
-      // Wait for a write still on its way, so a process that exits right after close() keeps it.
-      await writer?.idle();
+      // Wait for writes still on their way, so a process that exits right after close() keeps them; one snapshot.
+      await files?.close();
     },
   };
 }
