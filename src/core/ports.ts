@@ -209,6 +209,8 @@ export interface SessionRepository {
    * expired sessions, sessions whose security stamp is no longer the user's, and users deleted or locked at `now`.
    */
   rotateRefreshToken(parentHash: string, child: Omit<NewRefreshToken, 'parentId' | 'sessionId'>, now: Date): Promise<RotateOutcome>;
+  /** The session a refresh token (spent or not) belongs to, by its hash; null for a token never issued. */
+  sessionIdOfRefreshToken(tokenHash: string): Promise<string | null>;
   findById(id: string): Promise<SessionRecord | null>;
   listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]>;
   /** Revokes one session of this user; false when it is not theirs or already revoked. */

@@ -1,9 +1,9 @@
 import { recordAudit } from './audit';
 import { newId, sha256Hex } from './crypto';
 import type { CoreDeps, RequestContext } from './deps';
-import { AppError } from './errors';
+import { AppError, StoreUnavailableError } from './errors';
 import { isLocked } from './users';
-import { denySessions, deriveChildRefreshToken, tokenPair, type TokenPair } from './tokens';
+import { denyKeys, denySessions, deriveChildRefreshToken, tokenPair, type TokenPair } from './tokens';
 
 const invalidRefresh = () => new AppError('AUTHENTICATION_ERROR', 'Invalid refresh token');
 
@@ -22,14 +22,35 @@ export async function refreshTokens(deps: CoreDeps, refreshToken: string, ctx: R
   }
 }
 
+/**
+ * A revocation denies the session's sid for one access-token lifetime from when it writes the entry, and a refresh
+ * may be decided before the session's revocation reaches the database. So the session's deny entry is checked first
+ * and every access token minted here is dated `nowMs`, taken before that check: an entry written later outlives the
+ * token, one written earlier refuses the refresh before anything is spent. A key-value outage is a 503 with nothing
+ * spent (the same token works again afterwards), never a token the denylist could not be asked about.
+ */
+async function refuseDeniedSession(deps: CoreDeps, parentHash: string): Promise<void> {
+  const sessionId = await deps.db.sessions.sessionIdOfRefreshToken(parentHash);
+  if (!sessionId) throw invalidRefresh();
+  let denied: boolean;
+  try {
+    denied = await deps.kv.existsAny([denyKeys.sid(sessionId)]);
+  } catch (error) {
+    throw new StoreUnavailableError('key-value', error);
+  }
+  if (denied) throw invalidRefresh();
+}
+
 async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
   if (refreshToken.length < 20 || refreshToken.length > 200) throw invalidRefresh();
   const nowMs = deps.clock.nowMs();
   const now = new Date(nowMs);
+  const parentHash = await sha256Hex(refreshToken);
+  await refuseDeniedSession(deps, parentHash);
   const child = await deriveChildRefreshToken(deps, refreshToken);
   const childHash = await sha256Hex(child);
   const outcome = await deps.db.sessions.rotateRefreshToken(
-    await sha256Hex(refreshToken),
+    parentHash,
     { id: newId(), tokenHash: childHash, createdAt: now, expiresAt: new Date(nowMs + deps.config.refreshTokenTtlSeconds * 1000) },
     now,
   );
@@ -37,14 +58,14 @@ async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext)
   if (outcome.kind === 'rotated') {
     await recordAudit(deps, ctx, { action: 'TOKEN_REFRESHED', outcome: 'success', userId: outcome.user.id, metadata: { sessionId: outcome.session.id } });
     deps.metrics.tokenRefresh('rotated');
-    return tokenPair(deps, outcome.user, outcome.session, child);
+    return tokenPair(deps, outcome.user, outcome.session, child, nowMs);
   }
   // A user locked or deleted since is simply refused: their second tab is not a thief, so no reuse alarm.
   if (outcome.user.deletedAt || isLocked(outcome.user, nowMs)) throw invalidRefresh();
   const withinGrace = nowMs - outcome.spentAt.getTime() <= deps.config.refreshReuseGraceSeconds * 1000;
   if (withinGrace && outcome.childLive && outcome.childTokenHash === childHash) {
     deps.metrics.tokenRefresh('grace');
-    return tokenPair(deps, outcome.user, outcome.session, child);
+    return tokenPair(deps, outcome.user, outcome.session, child, nowMs);
   }
   deps.metrics.tokenRefresh('reuse');
   await denySessions(deps, [outcome.session.id]);

@@ -236,6 +236,15 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.sessions.rotateRefreshToken(id('hash'), child(), T0)).toEqual({ kind: 'invalid' });
       });
 
+      it('names the session of a refresh token, spent or not, and nothing for an unknown one', async () => {
+        const { sessionId, tokenHash } = await startSession();
+        const first = child(at(10));
+        await db.sessions.rotateRefreshToken(tokenHash, first, at(10));
+        expect(await db.sessions.sessionIdOfRefreshToken(tokenHash)).toBe(sessionId);
+        expect(await db.sessions.sessionIdOfRefreshToken(first.tokenHash)).toBe(sessionId);
+        expect(await db.sessions.sessionIdOfRefreshToken(id('hash'))).toBeNull();
+      });
+
       it('refuses a token of a revoked session', async () => {
         const { userId, sessionId, tokenHash } = await startSession();
         expect(await db.sessions.revoke(userId, sessionId, at(1), 'logout')).toBe(true);

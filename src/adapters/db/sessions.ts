@@ -3,7 +3,7 @@ import type { SessionRepository } from '../../core/ports';
 import { iso, queryRows, type Db } from './rows';
 import { createSessionWithRefreshToken } from './session-create';
 import { rotateRefreshToken } from './session-rotate';
-import { sessions } from './schema';
+import { refreshTokens, sessions } from './schema';
 
 // The port's view of a session: everything but the internal revocation reason.
 const sessionColumns = {
@@ -23,6 +23,11 @@ export function sessionRepository(db: Db): SessionRepository {
     createWithRefreshToken: (session, token, options) => createSessionWithRefreshToken(db, session, token, options),
 
     rotateRefreshToken: (parentHash, child, now) => rotateRefreshToken(db, parentHash, child, now),
+
+    async sessionIdOfRefreshToken(tokenHash) {
+      const [row] = await db.select({ sessionId: refreshTokens.sessionId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+      return row?.sessionId ?? null;
+    },
 
     async findById(id) {
       const [row] = await db.select(sessionColumns).from(sessions).where(eq(sessions.id, id)).limit(1);

@@ -36,7 +36,7 @@ const refreshRoute = createRoute({
   tags: ['auth'],
   summary: 'Rotate a refresh token',
   request: { body: jsonBody(RefreshBody) },
-  responses: { 200: jsonContent(TokenPairResult, 'New token pair; the old refresh token is spent'), ...errorResponses(400, 401, 429) },
+  responses: { 200: jsonContent(TokenPairResult, 'New token pair; the old refresh token is spent'), ...errorResponses(400, 401, 429, 503) },
 });
 
 const logoutRoute = createRoute({
