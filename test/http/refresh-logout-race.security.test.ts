@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyValueStore, SessionRepository } from '../../src/core/ports';
 import type { Harness } from '../support/harness';
-import { json, registerUser } from './helpers';
+import { expectError, json, registerUser } from './helpers';
 
 // A logout racing a refresh must never leave an access token alive past the session's denylist entry: the sid entry
 // written at logout lives one access-token lifetime, so every access token minted for that session must expire
@@ -128,5 +128,22 @@ describe('a logout racing a refresh', () => {
     if (logoutAtMs === 0) logoutAtMs = h.clock.nowMs();
     expect(stepsDone).toBe(2);
     await expectNothingOutlivesTheLogout(answer!, logoutAtMs);
+  });
+
+  it('meets an unreadable denylist: the refresh is a 503 that spends nothing (the race cannot be ruled out)', async () => {
+    const { refreshToken } = await registerUser(h);
+    await patched(
+      h.deps.kv,
+      'existsAny',
+      (): KeyValueStore['existsAny'] => async () => Promise.reject(new Error('key-value store unreachable (injected)')),
+      async () => {
+        await expectError(await refresh(refreshToken), 503, 'SERVICE_UNAVAILABLE');
+      },
+    );
+    // The same token rotates once the store is back (no reuse alarm: nothing was spent), and its successor works.
+    const again = await refresh(refreshToken);
+    const body = await json(again);
+    expect(again.status, JSON.stringify(body)).toBe(200);
+    expect((await h.request(ME, { token: body.data.accessToken })).status).toBe(200);
   });
 });
