@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrationsFolder } from '../../src/adapters/db/migrate';
+import { migrationsFolder, runPostgresMigrations } from '../../src/adapters/db/migrate';
 import { createAuthgateFleet } from '../support/authgate-fleet';
 import { type AuthgateProcess, freePort, waitUntilHealthy } from '../support/authgate-process';
 import { createFreshDatabase, type FreshDatabase } from '../support/db-targets';
@@ -19,6 +19,8 @@ const ROUNDS = 500;
 const PER_ROUND = 20;
 // Plus the pair of the first describe, which also starts at once on an empty database.
 const START_RACES = 2;
+const MIGRATORS = 4;
+const MIGRATION_RACES = 5;
 
 const fleet = await createAuthgateFleet('two-instances');
 const databases: FreshDatabase[] = [];
@@ -234,4 +236,23 @@ describe('two instances starting at once on an empty database', () => {
       await stopPair(pair);
     }
   }, 300_000);
+
+  // Processes rarely reach the migrator in the same millisecond (each spends seconds loading first), so the lock is
+  // also raced directly: the migrator from several connections at once on empty databases.
+  it(`the migrator run from ${MIGRATORS} connections at once applies each migration once (${MIGRATION_RACES} empty databases)`, async () => {
+    const journal = readMigrationFiles({ migrationsFolder });
+    for (let race = 0; race < MIGRATION_RACES; race++) {
+      const database = await freshDatabase();
+      const pools = Array.from({ length: MIGRATORS }, () => new pg.Pool({ connectionString: database.url, max: 1 }));
+      try {
+        const results = await Promise.allSettled(pools.map((pool) => runPostgresMigrations(pool)));
+        expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+        const applied = results.map((result) => (result.status === 'fulfilled' ? result.value.applied : 0));
+        expect(applied.reduce((sum, n) => sum + n, 0)).toBe(journal.length);
+      } finally {
+        await Promise.all(pools.map((pool) => pool.end()));
+      }
+      expect(await query(database.url, 'select count(*)::int as n from drizzle.__drizzle_migrations')).toEqual([{ n: journal.length }]);
+    }
+  });
 });
