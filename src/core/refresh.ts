@@ -24,21 +24,20 @@ export async function refreshTokens(deps: CoreDeps, refreshToken: string, ctx: R
 
 /**
  * A revocation denies the session's sid for one access-token lifetime from when it writes the entry, and a refresh
- * may be decided before the session's revocation reaches the database. So the session's deny entry is checked first
- * and every access token minted here is dated `nowMs`, taken before that check: an entry written later outlives the
- * token, one written earlier refuses the refresh before anything is spent. A key-value outage is a 503 with nothing
- * spent (the same token works again afterwards), never a token the denylist could not be asked about.
+ * may be decided before the session's revocation reaches the database. So the session's deny entry is read first
+ * and every access token minted here is dated `nowMs`, taken before that read: an entry written later outlives the
+ * token, and with one written earlier no token is minted at all (a spent token's replay is still judged, so reuse of
+ * a revoked session is still reported). A key-value outage is a 503 with nothing spent (the same token works again
+ * afterwards), never a token the denylist could not be asked about.
  */
-async function refuseDeniedSession(deps: CoreDeps, parentHash: string): Promise<void> {
+async function sessionDenied(deps: CoreDeps, parentHash: string): Promise<boolean> {
   const sessionId = await deps.db.sessions.sessionIdOfRefreshToken(parentHash);
   if (!sessionId) throw invalidRefresh();
-  let denied: boolean;
   try {
-    denied = await deps.kv.existsAny([denyKeys.sid(sessionId)]);
+    return await deps.kv.existsAny([denyKeys.sid(sessionId)]);
   } catch (error) {
     throw new StoreUnavailableError('key-value', error);
   }
-  if (denied) throw invalidRefresh();
 }
 
 async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
@@ -46,7 +45,7 @@ async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext)
   const nowMs = deps.clock.nowMs();
   const now = new Date(nowMs);
   const parentHash = await sha256Hex(refreshToken);
-  await refuseDeniedSession(deps, parentHash);
+  const denied = await sessionDenied(deps, parentHash);
   const child = await deriveChildRefreshToken(deps, refreshToken);
   const childHash = await sha256Hex(child);
   const outcome = await deps.db.sessions.rotateRefreshToken(
@@ -56,6 +55,8 @@ async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext)
   );
   if (outcome.kind === 'invalid') throw invalidRefresh();
   if (outcome.kind === 'rotated') {
+    // Spent for nothing: the session is being revoked, and its child is never handed out.
+    if (denied) throw invalidRefresh();
     await recordAudit(deps, ctx, { action: 'TOKEN_REFRESHED', outcome: 'success', userId: outcome.user.id, metadata: { sessionId: outcome.session.id } });
     deps.metrics.tokenRefresh('rotated');
     return tokenPair(deps, outcome.user, outcome.session, child, nowMs);
@@ -64,6 +65,7 @@ async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext)
   if (outcome.user.deletedAt || isLocked(outcome.user, nowMs)) throw invalidRefresh();
   const withinGrace = nowMs - outcome.spentAt.getTime() <= deps.config.refreshReuseGraceSeconds * 1000;
   if (withinGrace && outcome.childLive && outcome.childTokenHash === childHash) {
+    if (denied) throw invalidRefresh();
     deps.metrics.tokenRefresh('grace');
     return tokenPair(deps, outcome.user, outcome.session, child, nowMs);
   }

@@ -146,4 +146,12 @@ describe('a logout racing a refresh', () => {
     expect(again.status, JSON.stringify(body)).toBe(200);
     expect((await h.request(ME, { token: body.data.accessToken })).status).toBe(200);
   });
+
+  it('leaves reuse detection as it was: a spent token replayed after the logout is still reported as reuse', async () => {
+    const { accessToken, refreshToken } = await registerUser(h);
+    expect((await refresh(refreshToken)).status).toBe(200);
+    expect((await logout(accessToken)).status).toBe(200);
+    h.clock.advance(h.deps.config.refreshReuseGraceSeconds + 1);
+    await expectError(await refresh(refreshToken), 401, 'TOKEN_REUSE_DETECTED');
+  });
 });
