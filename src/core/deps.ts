@@ -39,7 +39,8 @@ export interface RequestContext {
   requestId: string;
   /**
    * Runs work after the response (mail delivery), so a reply's timing does not tell whether an account exists.
-   * Workers hand it to waitUntil; Node lets it run on. Errors are logged by the caller's wrapper, never thrown.
+   * Handed to the runtime's waitUntil (Workers; Node's entry waits for it at shutdown before closing the stores).
+   * Errors are logged by the caller's wrapper, never thrown.
    */
   defer(task: () => Promise<void>): void;
 }

@@ -84,11 +84,9 @@ export async function attemptOneTimeSecret<T>(deps: Pick<CoreDeps, 'kv' | 'clock
   const payload = narrow(deps, kind, await kvCall(() => deps.kv.get(keys.value)));
   if (payload === null) return null;
   const attempts = await kvCall(() => deps.kv.increment(keys.attempts, kind.ttlSeconds));
-  if (attempts > kind.maxAttempts) {
-    await kvCall(() => deps.kv.delete(keys.value));
-    return null;
-  }
-  return payload;
+  // The counter alone refuses every presentation past the limit (it outlives the value). The value is not deleted
+  // here: a presentation within the limit may be about to succeed, and must still be able to spend it.
+  return attempts > kind.maxAttempts ? null : payload;
 }
 
 /** Spends the token: its payload is handed out once, to one caller, however many race. */

@@ -47,7 +47,7 @@ async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext)
     { id: newId(), tokenHash: childHash, createdAt: now, expiresAt: new Date(nowMs + deps.config.refreshTokenTtlSeconds * 1000) },
     now,
   );
-  const answer = { deps, parentHash, child, ctx };
+  const answer = { deps, parentHash, child, ctx, issuedAtMs: nowMs };
   if (outcome.kind === 'rotated') {
     const pair = await handOut(answer, outcome, true);
     deps.metrics.tokenRefresh('rotated');
@@ -85,14 +85,17 @@ interface Answer {
   parentHash: string;
   child: string;
   ctx: RequestContext;
+  /** When this refresh started: before the deny entry is read below (see handOut). */
+  issuedAtMs: number;
 }
 
 /**
  * Mints the pair for a rotated (or re-handed) child. The session's sid entry is read right before minting: a session
- * being revoked (a logout, a revoke whose database write failed) gets no new access token and is revoked here too,
- * and a token minted before the entry was written expires before the entry does.
+ * being revoked (a logout, a revoke whose database write failed) gets no new access token and is revoked here too.
+ * A revocation denies the sid for one access-token lifetime from when it writes the entry, so the access token is
+ * dated when this refresh started, before that read: an entry written after the read outlives the token.
  */
-async function handOut({ deps, parentHash, child, ctx }: Answer, outcome: { user: UserRecord; session: SessionRecord }, audit: boolean) {
+async function handOut({ deps, parentHash, child, ctx, issuedAtMs }: Answer, outcome: { user: UserRecord; session: SessionRecord }, audit: boolean) {
   const { user, session } = outcome;
   if (audit) await recordAudit(deps, ctx, { action: 'TOKEN_REFRESHED', outcome: 'success', userId: user.id, metadata: { sessionId: session.id } });
   if (await keyValue(() => deps.kv.existsAny([denyKeys.sid(session.id)]))) {
@@ -100,7 +103,7 @@ async function handOut({ deps, parentHash, child, ctx }: Answer, outcome: { user
     await forgetPresentation(deps, parentHash);
     throw invalidRefresh();
   }
-  const pair = await tokenPair(deps, user, session, child);
+  const pair = await tokenPair(deps, user, session, child, issuedAtMs);
   await forgetPresentation(deps, parentHash);
   return pair;
 }

@@ -16,19 +16,26 @@ export const denyKeys = {
   sid: (sid: string) => `deny:sid:${sid}`,
 };
 
-export async function mintAccessToken(deps: CoreDeps, user: UserRecord, session: Pick<SessionRecord, 'id' | 'amr'>) {
+/** `issuedAtMs` (default now) dates the token back, so it expires no later than a denylist entry written after then. */
+export async function mintAccessToken(deps: CoreDeps, user: UserRecord, session: Pick<SessionRecord, 'id' | 'amr'>, issuedAtMs = deps.clock.nowMs()) {
   const { jwt } = deps.config;
   return signAccessToken(
     deps.keys,
     { issuer: jwt.issuer, audience: jwt.audience, ttlSeconds: jwt.accessTokenTtlSeconds },
     { sub: user.id, sid: session.id, jti: newId(), role: user.role, email: user.email, amr: session.amr },
-    deps.clock.nowMs(),
+    issuedAtMs,
   );
 }
 
-export async function tokenPair(deps: CoreDeps, user: UserRecord, session: Pick<SessionRecord, 'id' | 'amr'>, refreshToken: string): Promise<TokenPair> {
+export async function tokenPair(
+  deps: CoreDeps,
+  user: UserRecord,
+  session: Pick<SessionRecord, 'id' | 'amr'>,
+  refreshToken: string,
+  issuedAtMs?: number,
+): Promise<TokenPair> {
   return {
-    accessToken: await mintAccessToken(deps, user, session),
+    accessToken: await mintAccessToken(deps, user, session, issuedAtMs),
     refreshToken,
     tokenType: 'Bearer',
     expiresIn: deps.config.jwt.accessTokenTtlSeconds,

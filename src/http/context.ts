@@ -6,7 +6,8 @@ import type { AppEnv } from './env';
 function deferFor(c: Context<AppEnv>) {
   let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   try {
-    // Workers: keep the isolate alive until the task settles. Node has no execution context and simply runs it.
+    // Workers keep the isolate alive until the task settles; the Node entry drains it at shutdown. Without an
+    // execution context (tests serving the app directly) the task simply runs.
     const ctx = c.executionCtx;
     waitUntil = ctx.waitUntil.bind(ctx);
   } catch {

@@ -30,7 +30,19 @@ async function main() {
   // OpenID discovery at start-up, in the background: a provider that cannot be reached is logged as unavailable
   // (and answers 503 until it recovers) but never stops the service.
   for (const provider of deps.oauthProviders.values()) void provider.prepare?.();
-  listener.serve(app.fetch);
+  // Work a request defers past its response (mail, the reset token of forgot-password) goes through waitUntil, as on
+  // Workers, so shutdown can wait for it before the stores close.
+  const deferred = new Set<Promise<unknown>>();
+  const executionCtx = {
+    waitUntil(promise: Promise<unknown>) {
+      deferred.add(promise);
+      const settled = () => void deferred.delete(promise);
+      promise.then(settled, settled);
+    },
+    passThroughOnException() {},
+    props: {},
+  };
+  listener.serve((request, env) => app.fetch(request, env, executionCtx));
   const { server, address } = listener;
   const database = config.databaseUrl ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir}/pglite)`;
   const keyValue = { redis: 'redis (REDIS_URL)', upstash: 'upstash (UPSTASH_REDIS_REST_URL)', embedded: `embedded (${config.dataDir}/kv.json)` }[deps.kv.kind];
@@ -63,12 +75,14 @@ async function main() {
     console.log(`authgate: ${signal} received, finishing in-flight requests`);
     for (const response of unanswered) if (!response.headersSent) response.setHeader('Connection', 'close');
     const force = setTimeout(() => {
-      console.error('authgate: in-flight requests did not finish in time; exiting');
+      console.error('authgate: in-flight requests or deferred work did not finish in time; exiting');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    // close() stops accepting and calls back once every in-flight request has been answered.
+    // close() stops accepting and calls back once every in-flight request has been answered; then the deferred work
+    // of those requests finishes (within the same grace period) before the stores it writes to close.
     server.close(async () => {
+      while (deferred.size > 0) await Promise.allSettled([...deferred]);
       await Promise.allSettled([deps.db.close(), deps.kv.close(), deps.mailer.close?.()]);
       console.log('authgate: stopped');
       process.exit(0);

@@ -236,6 +236,7 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.sessions.rotateRefreshToken(id('hash'), child(), T0)).toEqual({ kind: 'invalid' });
       });
 
+
       it('refuses a token of a revoked session', async () => {
         const { userId, sessionId, tokenHash } = await startSession();
         expect(await db.sessions.revoke(userId, sessionId, at(1), 'logout')).toBe(true);

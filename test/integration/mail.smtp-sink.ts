@@ -29,6 +29,8 @@ export interface SmtpSinkOptions {
   users?: Record<string, string>;
   /** PEM key and certificate: the server then offers STARTTLS with them. Without them it offers no STARTTLS. */
   tls?: { key: string; cert: string };
+  /** Holds every message this long before accepting it (a slow mail server): it counts as received only then. */
+  holdMs?: number;
 }
 
 export interface SmtpSink {
@@ -43,6 +45,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const messages: SmtpReceived[] = [];
   const sink = { messages, authAttempts: 0 };
   const users = options.users;
+  const closedSessions = new Set<string>();
   const server = new SMTPServer({
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     // Without TLS in the test, AUTH must still be allowed over the plain loopback connection.
@@ -52,6 +55,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     // Without a certificate of ours STARTTLS is not offered at all (hiding it is not enough: it would still answer).
     disabledCommands: [...(options.tls ? [] : ['STARTTLS']), ...(users ? [] : ['AUTH'])],
     logger: false,
+    onClose(session) {
+      closedSessions.add(session.id);
+    },
     onAuth(auth, _session, callback) {
       sink.authAttempts += 1;
       if (users && auth.username !== undefined && users[auth.username] === auth.password) callback(null, { user: auth.username });
@@ -59,7 +65,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     onData(stream, session, callback) {
       simpleParser(stream).then(
-        (parsed) => {
+        async (parsed) => {
+          if (options.holdMs) await new Promise((resolve) => setTimeout(resolve, options.holdMs));
+          // A client that hung up meanwhile never heard the message accepted: it was not delivered.
+          if (closedSessions.has(session.id)) return callback(new Error('client gone'));
           const to = [parsed.to ?? []].flat().flatMap((group) => group.value.map((a) => a.address ?? ''));
           const sender = parsed.from?.value[0];
           messages.unshift({

@@ -3,17 +3,19 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthgateFleet } from '../support/authgate-fleet';
+import { startSmtpSink } from './mail.smtp-sink';
 import { type AuthgateProcess, freePort, waitUntilHealthy } from '../support/authgate-process';
 
 const PASSWORD = 'violet-harbour-lantern-42';
 const EMAIL = 'grace.hopper@example.com';
 const CONCURRENT_LOGINS = 6;
 const MAX_HEALTH_POLLS = 2000;
+const LOAD_CLIENTS = 32;
 
 const fleet = await createAuthgateFleet('node-shutdown');
 afterAll(() => fleet.stopAll());
 
-async function startServer(name: string): Promise<AuthgateProcess> {
+async function startServer(name: string, settings: Record<string, string> = {}): Promise<AuthgateProcess> {
   const server = fleet.start({
     DATA_DIR: join(fleet.root, name),
     PORT: String(await freePort()),
@@ -25,6 +27,7 @@ async function startServer(name: string): Promise<AuthgateProcess> {
     RATE_LIMIT_AUTH: '1000/60',
     // One fixed window far longer than the test: the global bucket's Remaining header counts requests exactly.
     RATE_LIMIT_GLOBAL: '1000000/1000000000',
+    ...settings,
   });
   // The same generous ceiling as the other whole-process tests: a first PGlite start beside other suites on two
   // cores can take well over the 30 s it had here.
@@ -142,6 +145,107 @@ describe('SIGTERM during expensive logins', () => {
     expect(server.stdout()).toContain('authgate: stopped');
     expect(await tryConnect(Number(port))).toBe('refused');
   }, 90_000);
+});
+
+describe('SIGTERM under load', () => {
+  it('answers every request the app had taken (cheap ones and expensive logins), then exits 0 within the grace period', async () => {
+    // Every request the app handles is logged (info) with the X-Request-ID the client sent: the server's own record.
+    const server = await startServer('load', { LOG_LEVEL: 'info' });
+    const logins = await startLogins(server, CONCURRENT_LOGINS);
+    const answers = new Map<string, number>();
+    let sent = 0;
+    let signalled = false;
+    let answeredAfterSignal = 0;
+    const worker = async () => {
+      while (server.running()) {
+        const id = `load-${++sent}`;
+        try {
+          const response = await fetch(`${server.baseUrl}/health`, { headers: { 'x-request-id': id } });
+          await response.text();
+          answers.set(id, response.status);
+          if (signalled) answeredAfterSignal++;
+        } catch {
+          // Not taken (refused, or closed before it was read): the server's log must not name it either.
+          answers.set(id, 0);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+    };
+    const workers = Array.from({ length: LOAD_CLIENTS }, worker);
+    while (answers.size < 20 * LOAD_CLIENTS) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    server.signal('SIGTERM');
+    signalled = true;
+    const exited = await server.exited;
+    await Promise.all(workers);
+    expect(exited).toEqual({ code: 0, signal: null });
+    expect(server.stdout()).toContain('authgate: stopped');
+    for (const answer of await Promise.all(logins.answers)) expect(answer.status, answer.failure).toBe(200);
+
+    const handled = server
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; requestId?: string; status?: number })
+      .filter((line) => line.msg === 'request' && line.requestId?.startsWith('load-'));
+    const unanswered = handled.filter((line) => answers.get(line.requestId!) !== line.status);
+    const dropped = [...answers.values()].filter((status) => status === 0).length;
+    console.info(
+      `${answers.size} requests from ${LOAD_CLIENTS} clients, ${handled.length} taken by the app (${answeredAfterSignal} answered after SIGTERM), ` +
+        `${dropped} not taken; ${unanswered.length} taken but unanswered`,
+    );
+    expect(unanswered).toEqual([]);
+    expect([...answers.values()].filter((status) => status !== 200 && status !== 0)).toEqual([]);
+    expect(handled.length).toBe(answers.size - dropped);
+    expect(answeredAfterSignal).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('deferred mail at shutdown', () => {
+  it('delivers the mail of requests answered just before SIGTERM, through a slow mail server, before the stores close', async () => {
+    const sink = await startSmtpSink({ holdMs: 1500 });
+    try {
+      const server = await startServer('deferred-mail', { MAIL_TRANSPORT: 'smtp', SMTP_URL: `smtp://127.0.0.1:${sink.port}`, ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1' });
+      const fresh = 'ada.deferred@example.com';
+      const registered = await fetch(`${server.baseUrl}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: fresh, password: PASSWORD }),
+      });
+      // Forgot-password writes its reset token to the database after the response, then mails it.
+      const forgot = await fetch(`${server.baseUrl}/api/v1/auth/forgot-password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: EMAIL }),
+      });
+      expect([registered.status, forgot.status]).toEqual([201, 200]);
+      await Promise.all([registered.text(), forgot.text()]);
+      server.signal('SIGTERM');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(server.stderr()).toBe('');
+
+      const verify = sink.messages.find((message) => message.to.includes(fresh));
+      const reset = sink.messages.find((message) => message.to.includes(EMAIL) && /#reset-password=/.test(message.text ?? ''));
+      expect(verify?.text).toMatch(/#verify-email=[A-Za-z0-9_-]{20,}/);
+      const resetToken = /#reset-password=([A-Za-z0-9_-]{20,})/.exec(reset?.text ?? '')?.[1];
+      expect(resetToken).toEqual(expect.any(String));
+
+      // The reset token written after the response reached the database before it closed: it works after a restart.
+      const again = fleet.start({ DATA_DIR: join(fleet.root, 'deferred-mail'), PORT: new URL(server.baseUrl).port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', MAIL_TRANSPORT: 'dev' });
+      await waitUntilHealthy(again, 60_000);
+      const used = await fetch(`${again.baseUrl}/api/v1/auth/reset-password/${resetToken}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password: 'another-long-passphrase-77' }),
+      });
+      expect(used.status).toBe(200);
+      await used.text();
+      again.signal('SIGTERM');
+      expect(await again.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await sink.close();
+    }
+  }, 180_000);
 });
 
 /**
