@@ -27,7 +27,7 @@ export async function openDatabase(config: Config): Promise<Database> {
 
 export async function openKeyValue(config: Config, clock: Clock): Promise<KeyValueStore> {
   if (config.redisUrl) return named('REDIS_URL', config.redisUrl, () => createRedisStore({ url: config.redisUrl!, clock }));
-  if (config.upstash) return createUpstashStore(config.upstash);
+  if (config.upstash) return createUpstashStore({ ...config.upstash, clock });
   return named('DATA_DIR', config.dataDir, async () => {
     await mkdir(config.dataDir, { recursive: true });
     return createEmbeddedStore({ file: join(config.dataDir, 'kv.json'), clock });

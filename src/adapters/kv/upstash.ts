@@ -1,6 +1,6 @@
 // The Workers entry of @upstash/redis: fetch only, no process.env, no node:* (it runs on Node as well).
 import { Redis } from '@upstash/redis/cloudflare';
-import type { KeyValueStore, RateLimitResult } from '../../core/ports';
+import type { Clock, KeyValueStore, RateLimitResult } from '../../core/ports';
 import { DEFAULT_KEY_PREFIX, keyPrefixer, rateLimitNamespace, ttlMsFromSeconds } from './keys';
 import { assertWindowArgs, windowBuckets } from './sliding-window';
 import { SLIDING_WINDOW_LUA } from './sliding-window-script';
@@ -10,6 +10,8 @@ export interface UpstashStoreOptions {
   token: string;
   /** Prepended to every key; default "authgate:". */
   prefix?: string;
+  /** Time for the sliding windows, as the other stores take it (TTLs are kept by Upstash); default Date.now. */
+  clock?: Clock;
 }
 
 // Every request is bounded so an unreachable store rejects within seconds and callers can fail closed/open.
@@ -19,6 +21,7 @@ const RETRIES = 2;
 export function createUpstashStore(options: UpstashStoreOptions): KeyValueStore {
   const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
   const k = keyPrefixer(prefix);
+  const clock = options.clock ?? { nowMs: () => Date.now() };
   const redis = new Redis({
     url: options.url,
     token: options.token,
@@ -68,7 +71,7 @@ export function createUpstashStore(options: UpstashStoreOptions): KeyValueStore 
 
     async hitSlidingWindow(key, limit, windowSeconds): Promise<RateLimitResult> {
       assertWindowArgs(limit, windowSeconds);
-      const nowMs = Date.now();
+      const nowMs = clock.nowMs();
       const buckets = windowBuckets(rateLimitNamespace(prefix), key, nowMs, windowSeconds);
       const args = [String(limit), String(nowMs), String(buckets.windowMs)];
       const remaining = Number(await slidingWindow.exec([buckets.currentKey, buckets.previousKey], args));
