@@ -46,6 +46,8 @@ afterAll(async () => {
 });
 
 interface Identities {
+  /** Real values for body fields of these names, so that valid requests also reach the success paths. */
+  known: Record<string, string>;
   userToken: string;
   userId: string;
   sessionId: string;
@@ -58,7 +60,8 @@ async function identities(): Promise<Identities> {
   const sessions = await json(await h.request('/api/v1/sessions', { token: user.accessToken }));
   const admin = await json(await h.request('/api/v1/auth/login', { method: 'POST', json: { email: ADMIN.ADMIN_EMAIL, password: ADMIN.ADMIN_PASSWORD } }));
   expect(admin.data?.accessToken, JSON.stringify(admin)).toBeTypeOf('string');
-  return { userToken: user.accessToken, userId: user.user.id, sessionId: sessions.data.sessions[0].id, adminToken: admin.data.accessToken };
+  const known = { email: user.email, password: user.password, currentPassword: user.password, refreshToken: user.refreshToken, name: 'Ada Lovelace' };
+  return { known, userToken: user.accessToken, userId: user.user.id, sessionId: sessions.data.sessions[0].id, adminToken: admin.data.accessToken };
 }
 
 /** encodeURIComponent, except that a lone surrogate (which it refuses) goes out as the raw UTF-8 bytes of its code. */
@@ -94,6 +97,12 @@ function queryValue(schema: JsonSchema): fc.Arbitrary<string | undefined> {
   );
 }
 
+/** `value` with every property named in `known` set to the real value (a schema-valid body that can succeed). */
+function withKnown(value: unknown, known: Record<string, string>): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, property]) => [name, known[name] ?? property]));
+}
+
 interface Draft {
   path: string;
   headers: Record<string, string>;
@@ -119,6 +128,10 @@ function requestArbitrary(method: string, template: string, op: Operation, ids: 
             ? [
                 { weight: 4, arbitrary: validValue(doc, bodySchema).map((v) => ({ bodyKind: 'valid', body: JSON.stringify(v), type: 'application/json' })) },
                 { weight: 4, arbitrary: mutatedValue(doc, bodySchema).map((v) => ({ bodyKind: 'mutated', body: JSON.stringify(v), type: 'application/json' })) },
+                {
+                  weight: 2,
+                  arbitrary: validValue(doc, bodySchema).map((v) => ({ bodyKind: 'valid, real values', body: JSON.stringify(withKnown(v, ids.known)), type: 'application/json' })),
+                },
               ]
             : [{ weight: 2, arbitrary: fc.constant({ bodyKind: 'empty object', body: '{}', type: 'application/json' }) }]),
           { weight: 1, arbitrary: anyJson().map((v) => ({ bodyKind: 'any json', body: JSON.stringify(v) ?? 'null', type: 'application/json' })) },
