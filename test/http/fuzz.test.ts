@@ -103,6 +103,13 @@ function withKnown(value: unknown, known: Record<string, string>): unknown {
   return Object.fromEntries(Object.entries(value).map(([name, property]) => [name, known[name] ?? property]));
 }
 
+/** A body as printed on failure: the real password and tokens replaced by their names. */
+function redacted(body: string | undefined, ids: Identities): string {
+  let text = body ?? '';
+  for (const [name, value] of Object.entries(ids.known)) if (name !== 'name') text = text.split(JSON.stringify(value)).join(`"<${name}>"`);
+  return text;
+}
+
 interface Draft {
   path: string;
   headers: Record<string, string>;
@@ -224,7 +231,7 @@ describe('every operation of /openapi.json, fuzzed', () => {
           const problems = await contractProblems(op, response);
           if (problems.length > 0 && COLLECT) {
             if (response.status >= 500) problems.push(`log: ${h.logs.filter((l) => l.includes('"error"')).at(-1)?.slice(0, 600)}`);
-            for (const problem of problems) collected.add(`${method} ${path}: ${problem.slice(0, 240)} [${draft.bodyKind}, ${draft.auth}, ${draft.path.slice(0, 80)}] ${draft.body?.slice(0, 120) ?? ''}`);
+            for (const problem of problems) collected.add(`${method} ${path}: ${problem.slice(0, 240)} [${draft.bodyKind}, ${draft.auth}, ${draft.path.slice(0, 80)}] ${redacted(draft.body, ids).slice(0, 120)}`);
             return;
           }
           if (problems.length > 0) throw new Error(problems.join('\n'));
@@ -234,7 +241,7 @@ describe('every operation of /openapi.json, fuzzed', () => {
       if (result.failed) {
         const draft = result.counterexample?.[0] as Draft | undefined;
         // The token itself is never printed: `auth` names which one was sent.
-        const shown = draft ? { ...draft, headers: { ...draft.headers, authorization: undefined }, body: draft.body?.slice(0, 300) } : undefined;
+        const shown = draft ? { ...draft, headers: { ...draft.headers, authorization: undefined }, body: redacted(draft.body, ids).slice(0, 300) } : undefined;
         failures.push(`${method} ${path} (seed ${seed}): ${String((result.errorInstance as Error | undefined)?.message ?? result.errorInstance)}\n  request: ${JSON.stringify(shown)}`);
       }
     }
