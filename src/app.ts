@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from './http/env';
 import { errorResponse, handleError } from './http/errors';
 import { allowedMethodsFinder } from './http/method-not-allowed';
+import { withConventionalResponses } from './http/openapi-conventions';
 import { jsonBody } from './http/middleware/body';
 import { prefetchDenylist } from './http/middleware/authenticate';
 import { bootstrapAdmin } from './http/middleware/bootstrap-admin';
@@ -68,11 +69,12 @@ function buildApp(deps: AppDeps) {
   if (deps.config.devRoutesEnabled && isDevMailbox(deps.mailer)) app.route('/dev', devRoutes(deps.mailer));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
+  const openApiConfig = {
     openapi: '3.1.0',
     info: { title: 'authgate', version: '1.0.0', description: 'Authentication and authorization service (API.md v1).' },
     servers: [{ url: deps.config.appUrl }],
-  });
+  };
+  app.get('/openapi.json', (c) => c.json(withConventionalResponses(app.getOpenAPI31Document(openApiConfig))));
   // The reference page and its assets come from this service (no CDN); the page sets its own CSP.
   app.route('/api-docs', apiDocsRoutes);
 

@@ -26,6 +26,18 @@ export async function recordAudit(
     ipAddress: ctx.ipAddress,
     userAgent: ctx.userAgent,
     requestId: ctx.requestId,
-    metadata: entry.metadata ?? {},
+    metadata: storable(entry.metadata ?? {}) as Record<string, unknown>,
   });
+}
+
+// Metadata can quote the request (the path of a refused admin call). PostgreSQL's jsonb refuses \u0000 and unpaired
+// surrogate escapes, so such a path turned the audit of a refusal into a 500 (test/http/fuzz.test.ts): they are
+// stored as U+FFFD instead.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(UNSTORABLE, '\uFFFD');
+  if (Array.isArray(value)) return value.map(storable);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)]));
+  return value;
 }

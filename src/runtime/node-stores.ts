@@ -29,7 +29,7 @@ export async function openKeyValue(config: Config, clock: Clock): Promise<KeyVal
   if (config.redisUrl) {
     return named('REDIS_URL', config.redisUrl, async () => (await import('../adapters/kv/redis')).createRedisStore({ url: config.redisUrl!, clock }));
   }
-  if (config.upstash) return (await import('../adapters/kv/upstash')).createUpstashStore(config.upstash);
+  if (config.upstash) return (await import('../adapters/kv/upstash')).createUpstashStore({ ...config.upstash, clock });
   return named('DATA_DIR', config.dataDir, async () => {
     await mkdir(config.dataDir, { recursive: true });
     return createEmbeddedStore({ file: join(config.dataDir, 'kv.json'), clock });

@@ -34,7 +34,7 @@ export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides
   return assembleDeps({
     config,
     db: openNeonDatabase(config.databaseUrl!),
-    kv: createUpstashStore({ ...config.upstash!, ...(overrides.keyPrefix ? { prefix: overrides.keyPrefix } : {}) }),
+    kv: createUpstashStore({ ...config.upstash!, ...(overrides.keyPrefix ? { prefix: overrides.keyPrefix } : {}), ...(overrides.clock ? { clock: overrides.clock } : {}) }),
     passwords: createWorkersPasswordHasher(config.argon2),
     mailer: overrides.mailer ?? createHttpMailer({ url: config.mail.httpUrl!, token: config.mail.httpToken, from: config.mail.from }),
     logger: overrides.logger ?? createJsonLogger(config.logLevel),

@@ -69,3 +69,23 @@ describe('buckets', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429]);
   });
 });
+
+describe('a burst straddling a window edge', () => {
+  // Issue 14: with the previous window's weight floored, 6 logins within 753 ms across a minute boundary all passed
+  // RATE_LIMIT_AUTH=5/60. The harness clock drives the windows on both runtimes, so the edge is placed exactly.
+  it('still meets a 429 within 6 logins in 753 ms, however they split across the edge', async () => {
+    for (let before = 1; before <= 5; before++) {
+      const ip = `192.0.2.${before}`;
+      const attempt = async () => (await login(h, uniqueEmail(), 'whatever-password', { ip })).status;
+      h.clock.advance((60_000 - (h.clock.nowMs() % 60_000) - 400) / 1000); // 400 ms before a minute boundary
+      const statuses: number[] = [];
+      for (let i = 0; i < before; i++) statuses.push(await attempt());
+      h.clock.advance(0.401); // 1 ms past it
+      for (let i = before; i < 5; i++) statuses.push(await attempt());
+      h.clock.advance(0.352); // the sixth login 753 ms after the first
+      const sixth = await attempt();
+      // The five are the limit (wrong passwords: 401); the previous window still weighs all it held, so the sixth is refused.
+      expect([...statuses, sixth], `${before} before the edge`).toEqual([401, 401, 401, 401, 401, 429]);
+    }
+  });
+});

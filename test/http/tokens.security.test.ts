@@ -3,6 +3,7 @@ import { SignJWT, base64url, decodeJwt, exportJWK, exportSPKI, generateKeyPair, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../src/core/access-token';
 import type { Harness } from '../support/harness';
+import { flipByte } from '../support/tamper';
 import { expectError, json, registerUser } from './helpers';
 
 // SECURITY.md "Tokens", end to end on GET /api/v1/users/me: every forgery is a 401 envelope, never a 500.
@@ -30,12 +31,6 @@ const me = (token?: string, headers?: Record<string, string>) =>
 /** The genuine token's claims with a change, signed with an RSA key (the service's own unless given). */
 function forge(header: Record<string, unknown>, claims: Record<string, unknown> = {}, key = h.deps.keys.current.privateKey) {
   return new SignJWT({ ...genuine, ...claims }).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid, ...header } as never).sign(key);
-}
-
-function flipLastByte(segment: string): string {
-  const bytes = base64url.decode(segment);
-  bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
-  return base64url.encode(bytes);
 }
 
 describe('forged access tokens on /users/me', () => {
@@ -73,8 +68,8 @@ describe('forged access tokens on /users/me', () => {
   it('refuses a flipped byte, a truncated token and a four-segment token', async () => {
     const [header, payload, signature] = accessToken.split('.') as [string, string, string];
     for (const token of [
-      `${header}.${payload}.${flipLastByte(signature)}`,
-      `${header}.${flipLastByte(payload)}.${signature}`,
+      `${header}.${payload}.${flipByte(signature)}`,
+      `${header}.${flipByte(payload)}.${signature}`,
       `${header}.${payload}`,
       accessToken.slice(0, -5),
       `${accessToken}.${signature}`,

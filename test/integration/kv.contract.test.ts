@@ -211,9 +211,35 @@ function describeKeyValueContract(name: string, open: () => Promise<KvSubject>):
     it('still limits a burst that straddles a window edge, by weighing the previous window', async () => {
       moveIntoNextWindow(60, 50_000);
       expect((await hits('ip:1', 10, 10, 60)).every((r) => r.allowed)).toBe(true);
-      subject.advanceMs(15_000); // 5 s into the next fixed window: 55/60 of the previous one still counts
+      subject.advanceMs(15_000); // 5 s into the next fixed window: 55/60 of the previous 10 weigh 9.17, rounded up
       const burst = await hits('ip:1', 10, 10, 60);
-      expect(burst.filter((r) => r.allowed)).toHaveLength(1);
+      expect(burst.filter((r) => r.allowed)).toHaveLength(0);
+    });
+
+    // Issue 14: with the previous window's weight floored, 6 logins within 753 ms across a minute boundary all passed
+    // 5/60. Any limit + 1 hits within window / limit must meet a refusal, however they split across the edge.
+    it('refuses one of limit + 1 hits within 753 ms across an edge, however they split', async () => {
+      for (let before = 1; before <= 5; before++) {
+        const key = `ip:edge-${before}`;
+        moveIntoNextWindow(60, 60_000 - 400); // 400 ms before the next edge
+        const results = [...(await hits(key, before, 5, 60))];
+        subject.advanceMs(400 + 1); // 1 ms past the edge
+        results.push(...(await hits(key, 6 - before - 1, 5, 60)));
+        subject.advanceMs(352); // the sixth 753 ms after the first
+        results.push(...(await hits(key, 1, 5, 60)));
+        expect(results, `${before} before the edge`).toHaveLength(6);
+        expect(results.filter((r) => !r.allowed).length, `${before} before the edge`).toBeGreaterThanOrEqual(1);
+      }
+    });
+
+    it('refuses the sixth of 5/60 anywhere within 12 s (window / limit) of five hits just before the edge', async () => {
+      for (const afterMs of [1, 1000, 6000, 11_999]) {
+        const key = `ip:late-${afterMs}`;
+        moveIntoNextWindow(60, 59_999);
+        expect((await hits(key, 5, 5, 60)).every((r) => r.allowed)).toBe(true);
+        subject.advanceMs(afterMs);
+        expect((await store.hitSlidingWindow(key, 5, 60)).allowed, `${afterMs} ms past the edge`).toBe(false);
+      }
     });
 
     it('frees up as the window slides on', async () => {
@@ -221,9 +247,10 @@ function describeKeyValueContract(name: string, open: () => Promise<KvSubject>):
       await hits('ip:1', 10, 10, 60);
       subject.advanceMs(30_000);
       expect((await store.hitSlidingWindow('ip:1', 10, 60)).allowed).toBe(false);
-      // 15 s into the next window: 3/4 of the previous 11 (10 allowed + 1 refused, which counts) still weigh: 2 fit.
+      // 15 s into the next window: 3/4 of the previous 11 (10 allowed + 1 refused, which counts) weigh 8.25, rounded
+      // up to 9: 1 fits.
       subject.advanceMs(45_000);
-      expect((await hits('ip:1', 10, 10, 60)).filter((r) => r.allowed)).toHaveLength(2);
+      expect((await hits('ip:1', 10, 10, 60)).filter((r) => r.allowed)).toHaveLength(1);
       subject.advanceMs(120_000);
       const fresh = await store.hitSlidingWindow('ip:1', 10, 60);
       expect(fresh).toMatchObject({ allowed: true, remaining: 9 });

@@ -11,8 +11,8 @@ export function keyPrefixer(prefix: string = DEFAULT_KEY_PREFIX): KeyPrefixer {
 }
 
 /**
- * Namespace of the sliding-window buckets. It is also the `prefix` handed to @upstash/ratelimit, which builds
- * `${prefix}:${identifier}:${bucket}`; windowBuckets() builds the same names for the other two stores.
+ * Namespace of the sliding-window buckets; windowBuckets() names them `${namespace}:${identifier}:${bucket}` for
+ * every store (the layout @upstash/ratelimit uses, so buckets written by an older release are still read).
  */
 export function rateLimitNamespace(prefix: string = DEFAULT_KEY_PREFIX): string {
   return `${prefix}rl`;

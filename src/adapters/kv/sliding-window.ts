@@ -1,7 +1,21 @@
-// The sliding-window arithmetic of @upstash/ratelimit 2.2.0 (Ratelimit.slidingWindow, single region): a fixed
-// window counter plus the previous window's count weighted by the share of the previous window still inside the
-// sliding window. The Upstash store runs the library itself, the Redis store runs the same steps in Lua
-// (redis-scripts.ts), the embedded store calls slidingWindowHit below; all three use windowBuckets for the keys.
+// The sliding-window counter of @upstash/ratelimit 2.2.0 (Ratelimit.slidingWindow, single region): a fixed window
+// counter plus the previous window's count weighted by the share of the previous window still inside the sliding
+// window — with one change: that weighted count is rounded UP, where the library floors it. Flooring let a burst
+// straddling an edge through: 5 hits just before a minute boundary weigh floor(5 × 0.99) = 4 just after it, so a
+// sixth was allowed within a second (issue 14). All three stores run this arithmetic: the embedded store calls
+// slidingWindowHit below, the Redis and Upstash stores run the same steps in Lua (sliding-window-script.ts); all
+// use windowBuckets for the keys.
+//
+// What it guarantees, for a limit L over a window W (every request counted, refused ones included):
+// - after every allowed hit, previous × (share still inside) + current ≤ L: the estimate never exceeds the limit;
+// - at most L allowed in any fixed window;
+// - any L + 1 requests within W / L (12 s at 5/60) include a refusal, wherever the window edge falls. Proof: say a
+//   of them land before the edge and b after it (a + b = L + 1, 1 ≤ a ≤ L). At the last one, less than W / L into
+//   its window, the previous count is at least a and more than 1 − 1/L of it still weighs, so the weight exceeds
+//   a − a/L ≥ a − 1 and its ceiling is at least a; with the b − 1 before it in the current window that is L.
+// - not an exact sliding log: the previous window is assumed evenly spread, so when it was bunched at its very end,
+//   a window of length W can hold up to 2L − 1 allowed requests (L at the end of one window, then L − 1 spread over
+//   the next as the weight decays). An exact bound would need every timestamp (a sorted set per key).
 
 export interface WindowBuckets {
   currentKey: string;
@@ -50,8 +64,16 @@ export interface SlidingWindowInput {
 /** Decides one hit; the caller then adds one to the current bucket, allowed or not (API.md: refused requests count). */
 export function slidingWindowHit(input: SlidingWindowInput): { allowed: boolean; remaining: number } {
   const { limit, currentCount, previousCount, nowMs, windowMs } = input;
-  const shareOfPreviousStillInside = 1 - (nowMs % windowMs) / windowMs;
-  const weightedPrevious = Math.floor(shareOfPreviousStillInside * previousCount);
+  const weightedPrevious = weightedPreviousCount(previousCount, nowMs, windowMs);
   if (weightedPrevious + currentCount >= limit) return { allowed: false, remaining: 0 };
   return { allowed: true, remaining: Math.max(0, limit - (currentCount + 1 + weightedPrevious)) };
+}
+
+/**
+ * ⌈previous × (share of the previous window still inside)⌉, in integers: previous × msStillInside is exact in a
+ * double (well below 2^53), and so is the quotient when it is whole, so the ceiling never rounds a whole count up.
+ */
+export function weightedPreviousCount(previousCount: number, nowMs: number, windowMs: number): number {
+  const msStillInside = windowMs - (nowMs % windowMs);
+  return Math.ceil((previousCount * msStillInside) / windowMs);
 }

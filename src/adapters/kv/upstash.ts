@@ -1,15 +1,17 @@
-import { Ratelimit } from '@upstash/ratelimit';
 // The Workers entry of @upstash/redis: fetch only, no process.env, no node:* (it runs on Node as well).
 import { Redis } from '@upstash/redis/cloudflare';
-import type { KeyValueStore, RateLimitResult } from '../../core/ports';
+import type { Clock, KeyValueStore, RateLimitResult } from '../../core/ports';
 import { DEFAULT_KEY_PREFIX, keyPrefixer, rateLimitNamespace, ttlMsFromSeconds } from './keys';
-import { assertWindowArgs, bucketTtlMs, windowBuckets, windowMsFromSeconds } from './sliding-window';
+import { assertWindowArgs, windowBuckets } from './sliding-window';
+import { SLIDING_WINDOW_LUA } from './sliding-window-script';
 
 export interface UpstashStoreOptions {
   url: string;
   token: string;
   /** Prepended to every key; default "authgate:". */
   prefix?: string;
+  /** Time for the sliding windows, as the other stores take it (TTLs are kept by Upstash); default Date.now. */
+  clock?: Clock;
 }
 
 // Every request is bounded so an unreachable store rejects within seconds and callers can fail closed/open.
@@ -19,6 +21,7 @@ const RETRIES = 2;
 export function createUpstashStore(options: UpstashStoreOptions): KeyValueStore {
   const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
   const k = keyPrefixer(prefix);
+  const clock = options.clock ?? { nowMs: () => Date.now() };
   const redis = new Redis({
     url: options.url,
     token: options.token,
@@ -30,30 +33,10 @@ export function createUpstashStore(options: UpstashStoreOptions): KeyValueStore 
     signal: () => AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
 
-  // One limiter per (limit, window); the ratelimit prefix lays keys out as the other stores do (keys.ts).
-  const limiters = new Map<string, Ratelimit>();
-  function limiterFor(limit: number, windowSeconds: number): Ratelimit {
-    const windowMs = windowMsFromSeconds(windowSeconds);
-    const id = `${limit}/${windowMs}`;
-    let limiter = limiters.get(id);
-    if (!limiter) {
-      limiter = new Ratelimit({
-        redis,
-        limiter: Ratelimit.slidingWindow(limit, `${windowMs} ms` as const),
-        prefix: rateLimitNamespace(prefix),
-        // The in-process block cache would answer "refused" without asking Redis, so two instances (or a
-        // test that moves the clock) would disagree with the store; analytics writes extra keys we do not want.
-        ephemeralCache: false,
-        analytics: false,
-        enableTelemetry: false,
-        // 0 = no library timeout: its timeout *allows* the request silently; ours rejects (REQUEST_TIMEOUT_MS)
-        // so the caller decides, and logs, that rate limiting failed open.
-        timeout: 0,
-      });
-      limiters.set(id, limiter);
-    }
-    return limiter;
-  }
+  // Our own script rather than @upstash/ratelimit's: the library floors the previous window's weight (a burst
+  // straddling an edge got through) and does not count refused requests; this one does both as the other stores do,
+  // in one round trip. EVALSHA first, EVAL when Upstash does not have it yet.
+  const slidingWindow = redis.createScript<number | string>(SLIDING_WINDOW_LUA);
 
   return {
     kind: 'upstash',
@@ -88,14 +71,11 @@ export function createUpstashStore(options: UpstashStoreOptions): KeyValueStore 
 
     async hitSlidingWindow(key, limit, windowSeconds): Promise<RateLimitResult> {
       assertWindowArgs(limit, windowSeconds);
-      const result = await limiterFor(limit, windowSeconds).limit(key);
-      if (!result.success) {
-        // @upstash/ratelimit does not count a refused request; API.md says every request counts, so the refusal is
-        // added to the library's current bucket (same key layout, windowBuckets) in one extra round trip.
-        const { currentKey, windowMs } = windowBuckets(rateLimitNamespace(prefix), key, Date.now(), windowSeconds);
-        await redis.multi().incr(currentKey).pexpire(currentKey, bucketTtlMs(windowMs), 'NX').exec();
-      }
-      return { allowed: result.success, limit: result.limit, remaining: result.remaining, resetAtMs: result.reset };
+      const nowMs = clock.nowMs();
+      const buckets = windowBuckets(rateLimitNamespace(prefix), key, nowMs, windowSeconds);
+      const args = [String(limit), String(nowMs), String(buckets.windowMs)];
+      const remaining = Number(await slidingWindow.exec([buckets.currentKey, buckets.previousKey], args));
+      return { allowed: remaining >= 0, limit, remaining: Math.max(0, remaining), resetAtMs: buckets.resetAtMs };
     },
 
     async ping() {

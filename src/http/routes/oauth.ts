@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { exchangeOAuthCode } from '../../core/oauth/exchange';
 import { finishOAuthCallback, startOAuth } from '../../core/oauth/flow';
-import { listProviders } from '../../core/oauth/providers';
+import { listProviders, providerOf } from '../../core/oauth/providers';
 import { requestContext } from '../context';
 import { setAttemptCookie, takeAttemptCookie } from '../oauth-cookie';
 import { createRouter } from '../router';
@@ -60,6 +60,9 @@ export const oauthRoutes = createRouter()
   })
   .openapi(callbackRoute, async (c) => {
     const { provider } = c.req.valid('param');
+    // An unknown provider is a 404 before anything else: its name becomes the cookie's Path below, and a name that
+    // cannot be one (`;`, a character above U+00FF) made the cookie helper throw, a 500 (test/http/fuzz.test.ts).
+    providerOf(c.get('deps'), provider);
     const cookie = takeAttemptCookie(c, provider);
     const location = await finishOAuthCallback(c.get('deps'), provider, new URL(c.req.url).searchParams, cookie, requestContext(c));
     return c.redirect(location, 302);

@@ -3,7 +3,7 @@ import { listSessions, revokeOtherSessions, revokeSession } from '../../core/ses
 import { requestContext } from '../context';
 import { authenticate } from '../middleware/authenticate';
 import { createRouter } from '../router';
-import { bearerSecurity, errorResponses, jsonContent, ok } from '../schemas/common';
+import { bearerSecurity, errorResponses, jsonContent, ok, pathParam } from '../schemas/common';
 
 export const SessionSchema = z
   .object({
@@ -35,7 +35,7 @@ const revokeOneRoute = createRoute({
   summary: 'End one of your sessions',
   security: bearerSecurity,
   middleware: [authenticate()] as const,
-  request: { params: z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: { params: z.object({ id: pathParam('id', 64) }) },
   responses: { 200: jsonContent(ok(z.object({ revoked: z.literal(true) })), 'Ended'), ...errorResponses(401, 404, 503) },
 });
 

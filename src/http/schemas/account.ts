@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { EmailSchema, PasswordSchema, ok } from './common';
+import { EmailSchema, PasswordSchema, ok, pathParam } from './common';
 
 export const LinkTokenParam = z.object({
-  token: z.string().min(1).max(256).openapi({ param: { name: 'token', in: 'path' }, example: 'k1Xr…' }),
+  token: pathParam('token', 256, 'k1Xr…'),
 });
 
 export const ForgotPasswordBody = z.object({ email: EmailSchema }).openapi('ForgotPasswordRequest');

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SessionSchema } from '../routes/sessions';
-import { UserSchema, bearerSecurity, ok } from './common';
+import { UserSchema, bearerSecurity, ok, pathParam } from './common';
 
 // Shapes of the admin API (API.md "Admin", "Objects").
 
@@ -37,7 +37,7 @@ export const AuditQuery = z.object({
   dateTo: DateOrInstant.optional(),
 });
 
-export const UserIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const UserIdParam = z.object({ id: pathParam('id', 64) });
 
 // Unknown fields are refused rather than ignored: a misspelt `lockd: true` must not answer 200 and change nothing.
 export const UserPatchBody = z

@@ -33,6 +33,19 @@ export const errorResponses = (...statuses: Array<400 | 401 | 403 | 404 | 409 | 
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/**
+ * A path parameter (an opaque id, a provider, a link token): 1..maxLength characters and no control character. A NUL
+ * reached PostgreSQL, which cannot hold one in text, and came back as a 500 (found by test/http/fuzz.test.ts).
+ */
+export function pathParam(name: string, maxLength: number, example?: string) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters')
+    .openapi({ param: { name, in: 'path' }, ...(example ? { example } : {}) });
+}
+
 /** API.md: trimmed, NFKC, lower-cased. CR/LF and other control characters are refused (header injection in mail). */
 export const EmailSchema = z
   .string()

@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { TokenPairShape, UserSchema, ok } from './common';
+import { TokenPairShape, UserSchema, ok, pathParam } from './common';
 
 export const ProviderParam = z.object({
-  provider: z.string().min(1).max(64).openapi({ param: { name: 'provider', in: 'path' }, example: 'google' }),
+  provider: pathParam('provider', 64, 'google'),
 });
 
 export const StartQuery = z.object({

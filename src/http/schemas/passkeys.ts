@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { NameSchema, ok } from './common';
+import { NameSchema, ok, pathParam } from './common';
 
 // WebAuthn Level 3's JSON forms (what @simplewebauthn/browser and PublicKeyCredential.toJSON() produce): shapes and
 // sizes are checked here, the contents by the verifier. Byte strings are unpadded base64url.
@@ -86,7 +86,7 @@ export const PasskeyLoginBody = z.object({ challengeId: ChallengeId, response: A
 
 export const PasskeyRenameBody = z.object({ name: NameSchema }).openapi('PasskeyRenameRequest');
 
-export const PasskeyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const PasskeyIdParam = z.object({ id: pathParam('id', 64) });
 
 export const PasskeySchema = z
   .object({
