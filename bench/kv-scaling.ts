@@ -16,13 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { createEmbeddedStore } from '../src/adapters/kv/embedded';
 import type { KeyValueStore } from '../src/core/ports';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  goal: string;
-  ok: boolean;
-}
+import type { BenchRow } from './bench-row';
 
 const LEVELS = [0, 1_000, 5_000, 10_000];
 const ROUNDS = 12;

@@ -17,13 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { callAuthgate as call } from '../test/support/authgate-fleet';
 import { type AuthgateProcess, freePort, repoRoot, spawnAuthgate } from '../test/support/authgate-process';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  goal: string;
-  ok: boolean;
-}
+import type { BenchRow } from './bench-row';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const GOAL_EXISTING_MS = 2_000;
