@@ -63,7 +63,7 @@ const FAILING_STATEMENT = `do $$ begin raise exception '${INJECTED}' using errco
 
 export type FaultyKind = 'pglite' | 'postgres' | 'neon';
 
-interface FaultyDatabase {
+export interface FaultyDatabase {
   db: Database;
   faults: Faults;
   /** Raw SQL beside the wrapper (never fails): what is stored. */
@@ -94,8 +94,8 @@ function faultyPglite(client: PGlite, faults: Faults): PGlite {
 }
 
 /** node-postgres: every pooled connection's `query` (BEGIN and COMMIT included) counts. */
-function faultyPool(url: string, faults: Faults): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url });
+function faultyPool(url: string, faults: Faults, max?: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, ...(max === undefined ? {} : { max }) });
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
@@ -125,7 +125,8 @@ function faultyFetch(faults: Faults): typeof fetch {
   };
 }
 
-export async function openFaultyDatabase(kind: FaultyKind): Promise<FaultyDatabase> {
+/** `poolSize`: node-postgres only, the pool's connection limit. */
+export async function openFaultyDatabase(kind: FaultyKind, options: { poolSize?: number } = {}): Promise<FaultyDatabase> {
   const faults = new Faults();
   if (kind === 'pglite') {
     const client = await clonePgliteClient();
@@ -147,7 +148,7 @@ export async function openFaultyDatabase(kind: FaultyKind): Promise<FaultyDataba
     await runNeonMigrations(fresh.url);
     db = neonDatabase(neon(fresh.url));
   } else {
-    const pool = faultyPool(fresh.url, faults);
+    const pool = faultyPool(fresh.url, faults, options.poolSize);
     await runPostgresMigrations(pool);
     db = postgresDatabase(pool);
   }
