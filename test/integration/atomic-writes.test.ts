@@ -3,6 +3,7 @@
 // exactly as it was (every table, row for row), and the client's retry then succeeds. The run whose statement number
 // lies past the flow's last statement is left alone and must succeed: so every statement of the flow was failed once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OAuthIdentity, OAuthProvider } from '../../src/core/ports';
 import { createFaultyHarness, type FaultyHarness, type FaultyKind } from '../support/faulty-db';
 import { adminApi, ADMIN_EMAIL, ADMIN_PASSWORD, passwordSession } from '../http/admin-helpers';
 import { expectError, json, linkToken, login, registerUser, STRONG_PASSWORD, uniqueEmail, waitForMail } from '../http/helpers';
@@ -11,13 +12,18 @@ import { codeNow, enable, mfaUser, nextCode, post } from '../http/mfa-helpers';
 const NEW_PASSWORD = 'quartz-meadow-compass-77';
 
 /** Every table, row for row: a digest of its rows in a fixed order, and its row count. */
-async function databaseState(h: FaultyHarness): Promise<Record<string, string>> {
+async function databaseState(h: FaultyHarness, ignoredAudit: readonly string[] = []): Promise<Record<string, string>> {
   const tables = await h.query(
     `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
   );
   const state: Record<string, string> = {};
   for (const { table_name: name } of tables) {
-    const [row] = await h.query(`select count(*)::int as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from "${String(name)}" t`);
+    // Audit rows a failure writes on purpose (an OAuth sign-in that failed is audited) are not the flow's writes.
+    const where = name === 'audit_logs' && ignoredAudit.length > 0 ? `where t.action <> all($1::text[])` : '';
+    const [row] = await h.query(
+      `select count(*)::int as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from "${String(name)}" t ${where}`,
+      where ? [ignoredAudit] : [],
+    );
     state[String(name)] = `${String(row!.n)} rows ${String(row!.digest)}`;
   }
   return state;
@@ -34,6 +40,10 @@ interface Flow<C> {
   written(h: FaultyHarness, context: C): Promise<void>;
   /** What the client can do with a successful answer. */
   done?(h: FaultyHarness, context: C, response: Response): Promise<void>;
+  /** How the client is told of the outage: by default 503 SERVICE_UNAVAILABLE. */
+  refused?(response: Response): Promise<void>;
+  /** Audit actions a failed run records on purpose. */
+  ignoredAudit?: readonly string[];
 }
 
 /**
@@ -45,7 +55,7 @@ async function failEachStatement<C>(h: FaultyHarness, flow: Flow<C>): Promise<{ 
   let afterCommit = 0;
   for (let n = 1; n <= 100; n++) {
     const context = await flow.setup(h);
-    const before = await databaseState(h);
+    const before = await databaseState(h, flow.ignoredAudit);
     h.faults.failNth(n);
     const response = await flow.act(h, context);
     const injected = h.faults.injected;
@@ -56,8 +66,8 @@ async function failEachStatement<C>(h: FaultyHarness, flow: Flow<C>): Promise<{ 
       await flow.done?.(h, context, response);
       return { statements: n - 1, afterCommit };
     }
-    await expectError(response, 503, 'SERVICE_UNAVAILABLE');
-    const after = await databaseState(h);
+    await (flow.refused ? flow.refused(response) : expectError(response, 503, 'SERVICE_UNAVAILABLE'));
+    const after = await databaseState(h, flow.ignoredAudit);
     if (JSON.stringify(after) !== JSON.stringify(before)) {
       afterCommit += 1;
       await flow.written(h, context);
@@ -191,6 +201,81 @@ function adminChange(patch: { locked: true } | { deleted: true }, adminToken: ()
   };
 }
 
+// A sign-in provider written here: the provider's answer (who signed in) travels in the callback's `code`.
+const stub: OAuthProvider = {
+  id: 'stub',
+  name: 'Stub provider',
+  type: 'oauth',
+  async authorizationUrl(attempt) {
+    const url = new URL('https://provider.example/authorize');
+    url.searchParams.set('state', attempt.state);
+    return url;
+  },
+  async redeem(callback) {
+    return JSON.parse(callback.get('code')!) as OAuthIdentity;
+  },
+};
+
+/** One whole sign-in at the stub: authgate's answer to the callback (a redirect carrying code= or error=). */
+async function oauthCallback(h: FaultyHarness, identity: OAuthIdentity): Promise<Response> {
+  const started = await h.request('/api/v1/oauth/stub', { redirect: 'manual' });
+  const cookie = started.headers.getSetCookie().find((line) => line.startsWith('authgate_oauth='))!.split(';')[0]!;
+  const back = new URL('http://authgate.test/api/v1/oauth/stub/callback');
+  back.searchParams.set('state', new URL(started.headers.get('location')!).searchParams.get('state')!);
+  back.searchParams.set('code', JSON.stringify(identity));
+  return h.request(`${back.pathname}${back.search}`, { redirect: 'manual', headers: { cookie } });
+}
+
+const redirectedWith = (response: Response) => new URL(response.headers.get('location')!).searchParams;
+
+/** A provider sign-in: success is a redirect with a one-time code, an outage a redirect with error=temporarily_unavailable. */
+const oauthFlow = {
+  status: 302,
+  ignoredAudit: ['OAUTH_LOGIN'],
+  async refused(response: Response) {
+    expect(response.status).toBe(302);
+    expect(redirectedWith(response).get('error')).toBe('temporarily_unavailable');
+  },
+  async done(h: FaultyHarness, _context: unknown, response: Response) {
+    const code = redirectedWith(response).get('code');
+    expect(code, response.headers.get('location') ?? '').toBeTruthy();
+    expect((await h.request('/api/v1/oauth/exchange', { method: 'POST', json: { code } })).status).toBe(200);
+  },
+};
+
+let subjects = 0;
+const identityFor = (email: string): OAuthIdentity => ({ subject: `sub-${++subjects}-${crypto.randomUUID()}`, email, emailVerified: true, name: 'Grace Hopper' });
+
+const oauthNewUser: Flow<OAuthIdentity> = {
+  ...oauthFlow,
+  setup: async () => identityFor(uniqueEmail('provider')),
+  act: oauthCallback,
+  async written(h, identity) {
+    const users = await h.query('select id from users where email = $1', [identity.email]);
+    expect(users).toHaveLength(1);
+    const userId = users[0]!.id;
+    expect(await count(h, `oauth_accounts where user_id = $1 and provider_user_id = $2`, [userId, identity.subject])).toBe(1);
+    expect(await count(h, `audit_logs where user_id = $1 and action in ('REGISTER', 'OAUTH_LINKED')`, [userId])).toBe(2);
+  },
+};
+
+/** The account of the provider's e-mail exists with a password and an unverified address: the link removes the password. */
+const oauthLink: Flow<OAuthIdentity & { userId: string }> = {
+  ...oauthFlow,
+  async setup(h) {
+    const { email, user } = await registerUser(h);
+    return { ...identityFor(email), userId: user.id };
+  },
+  act: oauthCallback,
+  async written(h, { userId, subject }) {
+    expect(await count(h, `oauth_accounts where user_id = $1 and provider_user_id = $2`, [userId, subject])).toBe(1);
+    expect(await count(h, `users where id = $1 and password_hash is null and email_verified_at is not null`, [userId])).toBe(1);
+    // The squatter's session (the registration's) is over; the owner's own starts only at the exchange.
+    expect(await count(h, `sessions where user_id = $1 and revoked_at is null`, [userId])).toBe(0);
+    expect(await count(h, `audit_logs where user_id = $1 and action = 'OAUTH_LINKED'`, [userId])).toBe(1);
+  },
+};
+
 /** How many statements each flow sent on each driver (the README quotes them). */
 const sent: Record<string, number> = {};
 
@@ -199,12 +284,12 @@ function suite(kind: FaultyKind, flows: 'all' | 'register') {
     let h: FaultyHarness;
     let adminToken = '';
     beforeAll(async () => {
-      h = await createFaultyHarness(kind, { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_MFA_REQUIRED: 'false' });
+      h = await createFaultyHarness(kind, { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_MFA_REQUIRED: 'false' }, [stub]);
     });
     afterAll(() => h?.close());
 
     const run = <C>(name: string, flow: Flow<C>, atLeast: number) =>
-      it(`${name}: any one failed statement answers 503, writes nothing, and the retry succeeds`, async () => {
+      it(`${name}: any one failed statement is an outage to the client, leaves nothing half-written, and the retry succeeds`, async () => {
         const { statements, afterCommit } = await failEachStatement(h, flow);
         sent[`${kind} ${name}`] = statements;
         if (afterCommit > 0) sent[`${kind} ${name} (failed after the commit)`] = afterCommit;
@@ -224,6 +309,8 @@ function suite(kind: FaultyKind, flows: 'all' | 'register') {
     run('MFA confirmation (MFA on, audit row)', mfaConfirm, 2);
     run('MFA off (code claimed, MFA off, sessions revoked, audit row)', mfaDisable, 4);
     run('backup-code regeneration (code claimed, new set, audit row)', backupCodes, 3);
+    run('OAuth sign-in creating an account (user, identity, audit rows)', oauthNewUser, 3);
+    run('OAuth link to an unverified password account (link, password removed, sessions revoked, audit row)', oauthLink, 3);
     describe('admin', () => {
       beforeAll(async () => {
         adminToken = (await passwordSession(h, ADMIN_EMAIL, ADMIN_PASSWORD)).accessToken;

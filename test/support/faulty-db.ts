@@ -19,7 +19,7 @@ import { createDevMailbox } from '../../src/adapters/mail/dev-mailbox';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createJsonLogger } from '../../src/core/logger';
-import type { Database } from '../../src/core/ports';
+import type { Database, OAuthProvider } from '../../src/core/ports';
 import { createNodeDeps } from '../../src/runtime/node-deps';
 import { startNeonBridge } from '../../scripts/bridges/neon';
 import { createTestClock } from './clock';
@@ -171,14 +171,15 @@ export interface FaultyHarness extends Harness {
 }
 
 /** The Node wiring of test/support/harness-node.ts on a database whose statements can be made to fail. */
-export async function createFaultyHarness(kind: FaultyKind, env: Record<string, string> = {}): Promise<FaultyHarness> {
+export async function createFaultyHarness(kind: FaultyKind, env: Record<string, string> = {}, oauthProviders?: OAuthProvider[]): Promise<FaultyHarness> {
   const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', MAIL_TRANSPORT: 'dev', ...env }, 'node');
   const clock = createTestClock();
   const database = await openFaultyDatabase(kind);
   const kv = await createEmbeddedStore({ clock });
   const mailer = createDevMailbox({ now: () => clock.nowMs() });
   const logs: string[] = [];
-  const deps = await createNodeDeps(config, { db: database.db, kv, clock, mailer, logger: createJsonLogger('debug', (line) => logs.push(line)) });
+  const logger = createJsonLogger('debug', (line) => logs.push(line));
+  const deps = await createNodeDeps(config, { db: database.db, kv, clock, mailer, logger, ...(oauthProviders ? { oauthProviders } : {}) });
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const { port } = server.address() as AddressInfo;
