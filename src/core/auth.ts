@@ -50,6 +50,7 @@ export async function register(
   });
   // Two registrations racing past the existence check: the unique index decides, and the loser wrote nothing.
   if (!user) throw new AppError('CONFLICT', 'An account with this e-mail already exists');
+  // The session's condition (the new row, not deleted or locked) holds inside the batch; refused all the same if not.
   if (!sessionCreated) throw invalidCredentials();
   sendVerificationLink(deps, user, verification.token, ctx);
   return { user: toPublicUser(user), tokens: await tokenPair(deps, user, started.session, started.refreshToken) };

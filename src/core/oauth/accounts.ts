@@ -9,8 +9,9 @@ import { isLocked } from '../users';
 import { OAuthFailure } from './failure';
 
 // Who a provider's answer signs in: the identity (provider, subject) first; otherwise the account of the e-mail,
-// but only when the provider vouches for it; otherwise a new account. Each write is one conditional statement; a
-// concurrent sign-in that wins a race makes the loser look again instead of failing.
+// but only when the provider vouches for it; otherwise a new account. Each write is one atomic batch of conditional
+// statements (the account with its audit rows); a concurrent sign-in that wins a race makes the loser look again
+// instead of failing.
 
 const ATTEMPTS = 3;
 const CONTROL = /[\u0000-\u001f\u007f]/;
