@@ -1,6 +1,6 @@
 import { newId } from './crypto';
 import type { CoreDeps, RequestContext } from './deps';
-import type { AuditOutcome } from './ports';
+import type { AuditEntryInput, AuditOutcome } from './ports';
 
 // API.md "Audit action names". Audit metadata never holds passwords, codes or tokens.
 export type AuditAction =
@@ -10,12 +10,21 @@ export type AuditAction =
   | 'BACKUP_CODES_REGENERATED' | 'OAUTH_LOGIN' | 'OAUTH_LINKED' | 'USER_UPDATED_BY_ADMIN' | 'ROLE_CHANGED' | 'ACCESS_DENIED'
   | 'PASSKEY_ADDED' | 'PASSKEY_REMOVED' | 'PASSKEY_LOGIN' | 'PASSKEY_CLONE_SUSPECTED' | 'OAUTH_UNLINKED';
 
-export async function recordAudit(
-  deps: Pick<CoreDeps, 'db' | 'clock' | 'logger'>,
-  ctx: RequestContext,
-  entry: { action: AuditAction; outcome: AuditOutcome; userId: string | null; actorId?: string | null; metadata?: Record<string, unknown> },
-): Promise<void> {
-  await deps.db.audit.append({
+export interface AuditFact {
+  action: AuditAction;
+  outcome: AuditOutcome;
+  userId: string | null;
+  actorId?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export async function recordAudit(deps: Pick<CoreDeps, 'db' | 'clock' | 'logger'>, ctx: RequestContext, entry: AuditFact): Promise<void> {
+  await deps.db.audit.append(auditRow(deps, ctx, entry));
+}
+
+/** The row recordAudit writes, for a write that must commit with others (`db.atomic`: `writes.audit.append(row)`). */
+export function auditRow(deps: Pick<CoreDeps, 'clock'>, ctx: RequestContext, entry: AuditFact): AuditEntryInput & { id: string; createdAt: Date } {
+  return {
     id: newId(),
     createdAt: new Date(deps.clock.nowMs()),
     action: entry.action,
@@ -27,7 +36,7 @@ export async function recordAudit(
     userAgent: ctx.userAgent,
     requestId: ctx.requestId,
     metadata: storable(entry.metadata ?? {}) as Record<string, unknown>,
-  });
+  };
 }
 
 // Metadata can quote the request (the path of a refused admin call). PostgreSQL's jsonb refuses \u0000 and unpaired

@@ -1,5 +1,5 @@
 import { sendLater } from './mail';
-import { recordAudit } from './audit';
+import { auditRow, recordAudit } from './audit';
 import { accountLink } from './links';
 import { accountLockedMail } from './mail-templates';
 import { newId } from './crypto';
@@ -9,9 +9,10 @@ import { AppError, invalidCredentials } from './errors';
 import { checkPasswordPolicy, normalizePassword } from './password-policy';
 import type { UserRecord } from './ports';
 import { afterFirstFactor, countedSignIn, type SignInResult } from './sign-in';
-import { startSession, type TokenPair } from './tokens';
+import { newLinkToken, VERIFY_EMAIL_TTL_SECONDS } from './link-tokens';
+import { newSession, tokenPair, type TokenPair } from './tokens';
 import { isLocked, toPublicUser, type PublicUser } from './users';
-import { sendVerificationMail } from './verification';
+import { sendVerificationLink } from './verification';
 
 export type CommonPasswordCheck = (normalizedLowercase: string) => boolean;
 
@@ -32,23 +33,27 @@ export async function register(
   if (problems.length > 0) throw new AppError('VALIDATION_ERROR', 'Password does not meet the policy', problems);
   if (await deps.db.users.findByEmail(email)) throw new AppError('CONFLICT', 'An account with this e-mail already exists');
   const passwordHash = await deps.passwords.hash(normalizePassword(input.password));
-  const user = await deps.db.users.create({
-    id: newId(),
-    email,
-    name: input.name?.trim() || null,
-    passwordHash,
-    role: 'USER',
-    emailVerifiedAt: null,
-    createdAt: new Date(deps.clock.nowMs()),
+  const now = new Date(deps.clock.nowMs());
+  const candidate = { id: newId(), email, name: input.name?.trim() || null, passwordHash, role: 'USER' as const, emailVerifiedAt: null, createdAt: now };
+  const verification = await newLinkToken(deps, candidate.id, 'verify_email', VERIFY_EMAIL_TTL_SECONDS);
+  // A new row's security stamp is 0: the session is created under it, in the same batch.
+  const started = await newSession(deps, { id: candidate.id, securityStamp: 0 }, ['pwd'], ctx);
+  // The user, its audit row, its verification link and its first session: all written, or none of them.
+  const [user, , , sessionCreated] = await deps.db.atomic((w) => {
+    const created = w.users.create(candidate);
+    return [
+      created,
+      w.audit.append(auditRow(deps, ctx, { action: 'REGISTER', outcome: 'success', userId: candidate.id }), { when: created }),
+      w.oneTimeTokens.issue(verification.record, { when: created }),
+      w.sessions.createWithRefreshToken(started.session, started.token, { recordSignIn: false }),
+    ] as const;
   });
-  // Two registrations racing past the existence check: the unique index decides.
+  // Two registrations racing past the existence check: the unique index decides, and the loser wrote nothing.
   if (!user) throw new AppError('CONFLICT', 'An account with this e-mail already exists');
-  await recordAudit(deps, ctx, { action: 'REGISTER', outcome: 'success', userId: user.id });
-  await sendVerificationMail(deps, user, ctx);
-  // Deleted or locked by an admin in the microseconds since it was created: nothing to sign in to.
-  const tokens = await startSession(deps, user, ['pwd'], ctx, { recordSignIn: false });
-  if (!tokens) throw invalidCredentials();
-  return { user: toPublicUser(user), tokens };
+  // The session's condition (the new row, not deleted or locked) holds inside the batch; refused all the same if not.
+  if (!sessionCreated) throw invalidCredentials();
+  sendVerificationLink(deps, user, verification.token, ctx);
+  return { user: toPublicUser(user), tokens: await tokenPair(deps, user, started.session, started.refreshToken) };
 }
 
 async function failLogin(deps: CoreDeps, ctx: RequestContext, userId: string | null, reason: string): Promise<never> {

@@ -1,11 +1,11 @@
-import { recordAudit } from './audit';
+import { auditRow, recordAudit } from './audit';
 import { countAuthenticationFailure, type AuthServices } from './auth';
 import type { CoreDeps, RequestContext } from './deps';
 import { AppError } from './errors';
 import { sendLater } from './mail';
 import { passwordChangedMail } from './mail-templates';
 import { checkPasswordPolicy, normalizePassword } from './password-policy';
-import { revokeUserSessions } from './tokens';
+import { revokeUserSessionsWith } from './tokens';
 
 /** Changing the password ends every other session; this one lives on. A wrong current password counts toward lockout. */
 export async function changePassword(
@@ -26,18 +26,13 @@ export async function changePassword(
   const problems = checkPasswordPolicy(input.newPassword, user.email, services.isCommonPassword, 'newPassword');
   if (problems.length > 0) throw new AppError('VALIDATION_ERROR', 'Password does not meet the policy', problems);
   const passwordHash = await deps.passwords.hash(normalizePassword(input.newPassword));
-  await revokeUserSessions(deps, user.id, 'password_changed', {
-    exceptSessionId: auth.sessionId,
-    // Compare-and-set on the hash just verified: of two concurrent changes only one wins, and no sign-in verified
-    // against the old password starts a session after this (the stamp rotates; this session moves with it).
-    change: async () => {
-      const changed = await deps.db.users.changePassword(user.id, passwordHash, new Date(deps.clock.nowMs()), {
-        expectedHash: user.passwordHash ?? '',
-        keepSessionId: auth.sessionId,
-      });
-      if (!changed) throw new AppError('VALIDATION_ERROR', 'Current password is incorrect', [{ path: 'currentPassword', message: 'The password changed meanwhile' }]);
-    },
+  // Compare-and-set on the hash just verified: of two concurrent changes only one wins, and no sign-in verified
+  // against the old password starts a session after this (the stamp rotates; this session moves with it). The new
+  // password, the other sessions' revocation and the audit row commit together or not at all.
+  const [changed] = await revokeUserSessionsWith(deps, user.id, 'password_changed', { exceptSessionId: auth.sessionId }, (w, revoke, now) => {
+    const change = w.users.changePassword(user.id, passwordHash, now, { expectedHash: user.passwordHash ?? '', keepSessionId: auth.sessionId });
+    return [change, revoke(change), w.audit.append(auditRow(deps, ctx, { action: 'PASSWORD_CHANGED', outcome: 'success', userId: user.id }), { when: change })] as const;
   });
-  await recordAudit(deps, ctx, { action: 'PASSWORD_CHANGED', outcome: 'success', userId: user.id });
+  if (!changed) throw new AppError('VALIDATION_ERROR', 'Current password is incorrect', [{ path: 'currentPassword', message: 'The password changed meanwhile' }]);
   sendLater(deps, ctx, passwordChangedMail({ to: user.email }));
 }

@@ -47,6 +47,14 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** An atomic write lost a race for a unique key (an e-mail, a linked identity): nothing of it was written. */
+export class WriteConflictError extends Error {
+  override name = 'WriteConflictError';
+  constructor(cause: unknown) {
+    super('a concurrent write took a unique key first', { cause });
+  }
+}
+
 /** A sign-in provider cannot be reached (OpenID discovery failed or timed out): that provider is unavailable, the rest carries on. */
 export class ProviderUnavailableError extends Error {
   override name = 'ProviderUnavailableError';

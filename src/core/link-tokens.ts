@@ -15,16 +15,23 @@ export function linkTokenLooksValid(token: string): boolean {
 
 /** A one-time link token: 256 random bits, stored only as SHA-256, purpose-bound; the newest of a kind wins. */
 export async function issueLinkToken(deps: CoreDeps, userId: string, purpose: OneTimeTokenPurpose, ttlSeconds: number): Promise<string> {
+  const { token, record } = await newLinkToken(deps, userId, purpose, ttlSeconds);
+  await deps.db.oneTimeTokens.issue(record);
+  return token;
+}
+
+/** A link token and the record that stores it, for a batch that issues it with other writes (`writes.oneTimeTokens.issue`). */
+export async function newLinkToken(deps: Pick<CoreDeps, 'clock' | 'random'>, userId: string, purpose: OneTimeTokenPurpose, ttlSeconds: number) {
   const token = randomToken(deps.random);
   const nowMs = deps.clock.nowMs();
-  await deps.db.oneTimeTokens.issue({
+  const record = {
     id: newId(),
     userId,
     purpose,
     tokenHash: await sha256Hex(token),
     createdAt: new Date(nowMs),
     expiresAt: new Date(nowMs + ttlSeconds * 1000),
-  });
-  return token;
+  };
+  return { token, record };
 }
 

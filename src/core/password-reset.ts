@@ -1,5 +1,5 @@
 import { describeError } from './logger';
-import { recordAudit } from './audit';
+import { auditRow, recordAudit } from './audit';
 import type { AuthServices } from './auth';
 import { sha256Hex } from './crypto';
 import type { CoreDeps, RequestContext } from './deps';
@@ -10,7 +10,7 @@ import { accountLink } from './links';
 import { sendLater } from './mail';
 import { passwordChangedMail, passwordResetMail } from './mail-templates';
 import { checkPasswordPolicy, normalizePassword } from './password-policy';
-import { revokeUserSessions } from './tokens';
+import { revokeUserSessionsWith } from './tokens';
 
 /**
  * Always "sent", whether or not the account exists; both paths do the same single lookup before answering, and the
@@ -43,16 +43,16 @@ export async function resetPassword(deps: CoreDeps, services: AuthServices, toke
   const problems = checkPasswordPolicy(password, user.email, services.isCommonPassword);
   if (problems.length > 0) throw new AppError('VALIDATION_ERROR', 'Password does not meet the policy', problems);
   const passwordHash = await deps.passwords.hash(normalizePassword(password));
-  // Sessions are denied first: if the key-value store is down this fails closed before the link is spent. The new
-  // password rotates the security stamp, so a login that verified the old password while this ran creates nothing.
-  await revokeUserSessions(deps, user.id, 'password_reset', {
-    change: async () => {
-      const now = new Date(deps.clock.nowMs());
-      if ((await deps.db.oneTimeTokens.consume(tokenHash, 'reset_password', now)) !== user.id) throw badLink('invalid_or_expired');
-      if (!(await deps.db.users.changePassword(user.id, passwordHash, now, { reset: true }))) throw badLink('invalid_or_expired');
-    },
+  // Sessions are denied first: if the key-value store is down this fails closed before the link is spent. Then one
+  // batch spends the link, sets the password (rotating the security stamp, so a login that verified the old password
+  // while this ran creates nothing), revokes the sessions and audits: all of it, or, on any failure, none (the link
+  // still works for a retry). Each write after the first happens only if the one before it did.
+  const [consumed, changed] = await revokeUserSessionsWith(deps, user.id, 'password_reset', {}, (w, revoke, now) => {
+    const spent = w.oneTimeTokens.consume(tokenHash, 'reset_password', now);
+    const reset = w.users.changePassword(user.id, passwordHash, now, { reset: true }, { when: spent });
+    return [spent, reset, revoke(reset), w.audit.append(auditRow(deps, ctx, { action: 'PASSWORD_RESET', outcome: 'success', userId: user.id }), { when: reset })] as const;
   });
-  await recordAudit(deps, ctx, { action: 'PASSWORD_RESET', outcome: 'success', userId: user.id });
+  if (consumed !== user.id || !changed) throw badLink('invalid_or_expired');
   sendLater(deps, ctx, passwordChangedMail({ to: user.email }));
 }
 

@@ -4,11 +4,13 @@ import type { PasskeyRepository } from './passkey-ports';
 import type { OAuthAccountRepository } from './ports-oauth';
 import type { AdminRepository } from './ports-admin';
 import type { MfaRepository } from './ports-mfa';
+import type { AtomicDatabase } from './ports-atomic';
 
 export type * from './passkey-ports';
 export type * from './ports-oauth';
 export type * from './ports-admin';
 export type * from './ports-mfa';
+export type * from './ports-atomic';
 
 export type Role = 'USER' | 'ADMIN' | 'SUPER_ADMIN';
 
@@ -266,7 +268,7 @@ export interface SecretRepository {
   putAll(entries: Readonly<Record<string, string>>): Promise<void>;
 }
 
-export interface Database {
+export interface Database extends AtomicDatabase {
   readonly kind: 'pglite' | 'postgres' | 'neon';
   users: UserRepository;
   sessions: SessionRepository;

@@ -2,7 +2,7 @@ import { signAccessToken } from './access-token';
 import { hmacBase64url, newId, randomToken, sha256Hex } from './crypto';
 import type { CoreDeps } from './deps';
 import { StoreUnavailableError } from './errors';
-import type { SessionRecord, UserRecord } from './ports';
+import type { AtomicWrites, NewRefreshToken, NewSession, SessionRecord, Step, StepResults, UserRecord } from './ports';
 
 export interface TokenPair {
   accessToken: string;
@@ -61,6 +61,18 @@ export async function startSession(
   ctx: { ipAddress: string | null; userAgent: string | null },
   options: { recordSignIn: boolean },
 ): Promise<TokenPair | null> {
+  const made = await newSession(deps, user, amr, ctx);
+  const created = await deps.db.sessions.createWithRefreshToken(made.session, made.token, options);
+  return created ? tokenPair(deps, user, made.session, made.refreshToken) : null;
+}
+
+/** A session and its first refresh token, made up front so a batch can create them with other writes. */
+export async function newSession(
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'config'>,
+  user: Pick<UserRecord, 'id' | 'securityStamp'>,
+  amr: string[],
+  ctx: { ipAddress: string | null; userAgent: string | null },
+): Promise<{ session: NewSession; token: NewRefreshToken; refreshToken: string }> {
   const now = new Date(deps.clock.nowMs());
   const expiresAt = new Date(now.getTime() + deps.config.refreshTokenTtlSeconds * 1000);
   const session = {
@@ -74,12 +86,8 @@ export async function startSession(
     securityStamp: user.securityStamp,
   };
   const refreshToken = randomToken(deps.random);
-  const created = await deps.db.sessions.createWithRefreshToken(
-    session,
-    { id: newId(), sessionId: session.id, tokenHash: await sha256Hex(refreshToken), parentId: null, createdAt: now, expiresAt },
-    options,
-  );
-  return created ? tokenPair(deps, user, session, refreshToken) : null;
+  const token = { id: newId(), sessionId: session.id, tokenHash: await sha256Hex(refreshToken), parentId: null, createdAt: now, expiresAt };
+  return { session, token, refreshToken };
 }
 
 /**
@@ -102,24 +110,58 @@ export async function denylist(deps: Pick<CoreDeps, 'kv'>, keys: readonly string
 
 /**
  * Revokes every active session of a user (except one, for "everywhere else"). The sessions are denied in the
- * key-value store first, so a key-value outage fails closed before anything is written; then `change` runs (the
- * stamp rotation that stops sign-ins verified against the old state); then the database revokes, and sessions
- * created in between are denied too.
+ * key-value store first, so a key-value outage fails closed before anything is written; then the database revokes,
+ * and sessions created in between are denied too.
  */
-export async function revokeUserSessions(
+export async function revokeUserSessions(deps: CoreDeps, userId: string, reason: string, options: { exceptSessionId?: string } = {}): Promise<string[]> {
+  const { exceptSessionId } = options;
+  const active = await activeSessionsDenied(deps, userId, exceptSessionId);
+  const revoked = await deps.db.sessions.revokeAllForUser(userId, new Date(deps.clock.nowMs()), reason, exceptSessionId);
+  await denyLate(deps, active, revoked);
+  return revoked;
+}
+
+/** The revocation step of a batch; `when`: only if that earlier step took effect (the change that ends the sessions). */
+export type RevokeStep = (when?: Step<unknown>) => Step<string[]>;
+
+/**
+ * Revokes every active session of a user (except one) in one atomic batch with the change that ends them (a stamp
+ * rotation) and its audit row: `writes` returns the steps and places the revocation among them with `revoke`.
+ * Denied in the key-value store first, as above: a key-value outage fails closed before anything is written, and the
+ * denial alone is harmless (it only cuts short the access tokens of sessions this very change ends; if the batch
+ * fails, the 503 leaves the account as it was and a retry ends them for good). Sessions created between the listing
+ * and the batch are revoked by it and denied afterwards.
+ */
+export async function revokeUserSessionsWith<const S extends readonly Step<unknown>[]>(
   deps: CoreDeps,
   userId: string,
   reason: string,
-  options: { exceptSessionId?: string; change?: () => Promise<void> } = {},
-): Promise<string[]> {
+  options: { exceptSessionId?: string },
+  writes: (w: AtomicWrites, revoke: RevokeStep, now: Date) => S,
+): Promise<StepResults<S>> {
   const { exceptSessionId } = options;
+  const active = await activeSessionsDenied(deps, userId, exceptSessionId);
+  const now = new Date(deps.clock.nowMs());
+  let revocation: Step<string[]> | undefined;
+  let at = -1;
+  const results = await deps.db.atomic((w) => {
+    const steps = writes(w, (when) => (revocation = w.sessions.revokeAllForUser(userId, now, reason, exceptSessionId, when ? { when } : {})), now);
+    at = revocation ? steps.indexOf(revocation) : -1;
+    return steps;
+  });
+  if (at >= 0) await denyLate(deps, active, results[at] as string[]);
+  return results;
+}
+
+async function activeSessionsDenied(deps: CoreDeps, userId: string, exceptSessionId: string | undefined): Promise<string[]> {
   const active = (await deps.db.sessions.listActiveForUser(userId, new Date(deps.clock.nowMs())))
     .map((s) => s.id)
     .filter((id) => id !== exceptSessionId);
   await denySessions(deps, active);
-  await options.change?.();
-  const revoked = await deps.db.sessions.revokeAllForUser(userId, new Date(deps.clock.nowMs()), reason, exceptSessionId);
+  return active;
+}
+
+async function denyLate(deps: CoreDeps, active: readonly string[], revoked: readonly string[]): Promise<void> {
   const late = revoked.filter((id) => !active.includes(id));
   if (late.length > 0) await denySessions(deps, late);
-  return revoked;
 }

@@ -10,7 +10,11 @@ import type { UserRecord } from './ports';
 import { hitRateLimit } from './rate-limit-outage';
 
 export async function sendVerificationMail(deps: CoreDeps, user: UserRecord, ctx: RequestContext): Promise<void> {
-  const token = await issueLinkToken(deps, user.id, 'verify_email', VERIFY_EMAIL_TTL_SECONDS);
+  sendVerificationLink(deps, user, await issueLinkToken(deps, user.id, 'verify_email', VERIFY_EMAIL_TTL_SECONDS), ctx);
+}
+
+/** Mails a verify-email link token already stored, after the response. */
+export function sendVerificationLink(deps: CoreDeps, user: Pick<UserRecord, 'email'>, token: string, ctx: RequestContext): void {
   sendLater(deps, ctx, verificationMail({ to: user.email, link: accountLink(deps.config.appUrl, 'verify-email', token) }));
 }
 

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { NewUser, Role, RoleChange } from '../../core/ports';
+import type { SqlStep } from './atomic';
 import { iso, queryRows, userFromRow, type Db } from './rows';
+import { updateUserStep } from './user-statements';
 
 // Admin writes whose rule spans rows or must decide on the row as it is now: one statement each (Neon HTTP has no
 // interactive transaction, and count-then-update would let two concurrent demotions both pass).
@@ -40,20 +42,12 @@ export async function changeRoleStatement(db: Db, id: string, role: Role, now: D
   return { kind: 'last_super_admin' };
 }
 
-export async function setEmailVerifiedStatement(db: Db, id: string, verified: boolean, now: Date): Promise<void> {
-  const at = iso(now);
+export function setEmailVerifiedStep(id: string, verified: boolean, now: Date): SqlStep<void> {
   // Verifying keeps the first verification time; un-verifying forgets it.
-  await queryRows(
-    db,
-    sql`update users set updated_at = ${at}::timestamptz,
-      email_verified_at = case when ${verified}::boolean then coalesce(email_verified_at, ${at}::timestamptz) else null end
-    where id = ${id}::text`,
-  );
+  return updateUserStep(id, sql`email_verified_at = case when ${verified}::boolean then coalesce(email_verified_at, ${iso(now)}::timestamptz) else null end`, now);
 }
 
-export async function restoreStatement(db: Db, id: string, now: Date): Promise<void> {
-  await queryRows(db, sql`update users set deleted_at = null, updated_at = ${iso(now)}::timestamptz where id = ${id}::text`);
-}
+export const restoreStep = (id: string, now: Date): SqlStep<void> => updateUserStep(id, sql`deleted_at = null`, now);
 
 /**
  * Insert-or-promote in one statement: two instances starting at once both run it, the unique e-mail index makes

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { MfaRepository } from '../../core/ports';
-import { iso, queryRows, userFromRow, type Db } from './rows';
+import type { MfaRepository, StepOptions, UserRecord } from '../../core/ports';
+import { runStep, sqlStep, whenApplied, writtenHere, type SqlStep } from './atomic';
+import { iso, queryRows, type Db } from './rows';
+import { userRowOrNull, userWrittenHere } from './user-statements';
 
 // Each operation is one statement that decides on the user row as it is now (Neon HTTP offers no interactive
 // transaction, and none is needed).
@@ -27,6 +29,61 @@ function upsertCodes(userId: string, codeHashes: readonly string[], now: Date) {
     returning backup_codes.id`;
 }
 
+export function activateStep(userId: string, secretEncrypted: string, step: number, now: Date): SqlStep<boolean> {
+  return sqlStep(
+    sql`update users set mfa_enabled_at = ${iso(now)}::timestamptz, mfa_last_used_step = ${step}::bigint, updated_at = ${iso(now)}::timestamptz
+    where id = ${userId}::text and mfa_enabled_at is null and deleted_at is null and mfa_secret_encrypted = ${secretEncrypted}::text
+    returning id`,
+    (rows) => rows.length > 0,
+    userWrittenHere(userId),
+  );
+}
+
+export function useTotpStepStep(userId: string, step: number, now: Date): SqlStep<boolean> {
+  // The whole replay defence: the row is updated only when this step is newer than the last one used, and
+  // Postgres re-checks that condition on the committed row when two updates race, so exactly one wins.
+  return sqlStep(
+    sql`update users set mfa_last_used_step = ${step}::bigint, updated_at = ${iso(now)}::timestamptz
+    where id = ${userId}::text and mfa_enabled_at is not null
+      and (mfa_last_used_step is null or mfa_last_used_step < ${step}::bigint)
+    returning id`,
+    (rows) => rows.length > 0,
+    userWrittenHere(userId),
+  );
+}
+
+export function replaceBackupCodesStep(userId: string, codeHashes: readonly string[], now: Date, options?: StepOptions): SqlStep<boolean> {
+  return sqlStep(
+    sql`with target as (
+      select id from users where id = ${userId}::text and mfa_enabled_at is not null and deleted_at is null and ${whenApplied(options)}
+      for update
+    ) ${upsertCodes(userId, codeHashes, now)}`,
+    (rows) => rows.length > 0,
+    sql`exists (select 1 from backup_codes as c where c.user_id = ${userId}::text and ${writtenHere('c')})`,
+  );
+}
+
+export function disableStep(userId: string, now: Date, keepSessionId?: string, options?: StepOptions): SqlStep<UserRecord | null> {
+  const at = iso(now);
+  return sqlStep(
+    sql`with changed as (
+      update users set mfa_secret_encrypted = null, mfa_enabled_at = null, mfa_last_used_step = null,
+        security_stamp = security_stamp + 1, updated_at = ${at}::timestamptz
+      where id = ${userId}::text and mfa_enabled_at is not null and ${whenApplied(options)}
+      returning *
+    ), codes as (
+      delete from backup_codes using changed where backup_codes.user_id = changed.id returning backup_codes.id
+    ), kept as (
+      update sessions set security_stamp = changed.security_stamp
+      from changed where sessions.id = ${keepSessionId ?? null}::text and sessions.user_id = changed.id
+      returning sessions.id
+    )
+    select to_jsonb(changed.*) as user_row, (select count(*) from codes) as codes, (select count(*) from kept) as kept from changed`,
+    userRowOrNull,
+    userWrittenHere(userId),
+  );
+}
+
 export function mfaRepository(db: Db): MfaRepository {
   return {
     async savePending(userId, enrolment, now) {
@@ -42,28 +99,9 @@ export function mfaRepository(db: Db): MfaRepository {
       return rows.length > 0;
     },
 
-    async activate(userId, secretEncrypted, step, now) {
-      const rows = await queryRows(
-        db,
-        sql`update users set mfa_enabled_at = ${iso(now)}::timestamptz, mfa_last_used_step = ${step}::bigint, updated_at = ${iso(now)}::timestamptz
-        where id = ${userId}::text and mfa_enabled_at is null and deleted_at is null and mfa_secret_encrypted = ${secretEncrypted}::text
-        returning id`,
-      );
-      return rows.length > 0;
-    },
+    activate: (userId, secretEncrypted, step, now) => runStep(db, activateStep(userId, secretEncrypted, step, now)),
 
-    async useTotpStep(userId, step, now) {
-      // The whole replay defence: the row is updated only when this step is newer than the last one used, and
-      // Postgres re-checks that condition on the committed row when two updates race, so exactly one wins.
-      const rows = await queryRows(
-        db,
-        sql`update users set mfa_last_used_step = ${step}::bigint, updated_at = ${iso(now)}::timestamptz
-        where id = ${userId}::text and mfa_enabled_at is not null
-          and (mfa_last_used_step is null or mfa_last_used_step < ${step}::bigint)
-        returning id`,
-      );
-      return rows.length > 0;
-    },
+    useTotpStep: (userId, step, now) => runStep(db, useTotpStepStep(userId, step, now)),
 
     async replaceSecret(userId, expected, secretEncrypted, now) {
       const rows = await queryRows(
@@ -93,35 +131,8 @@ export function mfaRepository(db: Db): MfaRepository {
       return Number(row?.spent ?? 0) > 0 ? { remaining: Number(row?.remaining) } : null;
     },
 
-    async replaceBackupCodes(userId, codeHashes, now) {
-      const rows = await queryRows(
-        db,
-        sql`with target as (
-          select id from users where id = ${userId}::text and mfa_enabled_at is not null and deleted_at is null for update
-        ) ${upsertCodes(userId, codeHashes, now)}`,
-      );
-      return rows.length > 0;
-    },
+    replaceBackupCodes: (userId, codeHashes, now) => runStep(db, replaceBackupCodesStep(userId, codeHashes, now)),
 
-    async disable(userId, now, keepSessionId) {
-      const at = iso(now);
-      const [row] = await queryRows(
-        db,
-        sql`with changed as (
-          update users set mfa_secret_encrypted = null, mfa_enabled_at = null, mfa_last_used_step = null,
-            security_stamp = security_stamp + 1, updated_at = ${at}::timestamptz
-          where id = ${userId}::text and mfa_enabled_at is not null
-          returning *
-        ), codes as (
-          delete from backup_codes using changed where backup_codes.user_id = changed.id returning backup_codes.id
-        ), kept as (
-          update sessions set security_stamp = changed.security_stamp
-          from changed where sessions.id = ${keepSessionId ?? null}::text and sessions.user_id = changed.id
-          returning sessions.id
-        )
-        select to_jsonb(changed.*) as user_row, (select count(*) from codes) as codes, (select count(*) from kept) as kept from changed`,
-      );
-      return row ? userFromRow(row.user_row) : null;
-    },
+    disable: (userId, now, keepSessionId) => runStep(db, disableStep(userId, now, keepSessionId)),
   };
 }

@@ -1,6 +1,8 @@
 import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { NewOAuthIdentity, OAuthAccountRepository, UserRecord } from '../../core/ports';
-import { iso, queryRows, userFromRow, type Db } from './rows';
+import type { NewOAuthIdentity, NewUser, OAuthAccountRepository, UserRecord } from '../../core/ports';
+import { runStep, sqlStep, type SqlStep } from './atomic';
+import { iso, queryRows, type Db } from './rows';
+import { userRowOrNull } from './user-statements';
 import { oauthAccounts, users } from './schema';
 import { nullOnUniqueViolation } from './unique-violation';
 
@@ -12,24 +14,63 @@ const passkeysOf = (userId: string) => sql`select id from passkeys where user_id
 
 /**
  * Runs `ctes`, whose last one (`account`) writes a users row, and links the identity to that row in the same
- * statement: a user without its identity (or the reverse) never exists, even on Neon HTTP, which has no transactions.
- * The user as written, or null, with nothing written, when no row came out or a concurrent writer took a unique key.
+ * statement: a user without its identity (or the reverse) never exists, even on Neon HTTP, which has no interactive
+ * transactions. The user as written, or null, with nothing written, when no row came out. A unique key taken by a
+ * concurrent writer fails the statement (the repository answers null; an atomic batch fails as a whole).
  */
-async function withIdentity(db: Db, ctes: SQL, identity: Omit<NewOAuthIdentity, 'userId'>): Promise<UserRecord | null> {
-  const rows = await nullOnUniqueViolation(() =>
-    queryRows(
-      db,
-      sql`with ${ctes}, linked as (
-        insert into oauth_accounts (id, user_id, provider, provider_user_id, email, created_at)
-        select ${identity.id}::text, account.id, ${identity.provider}::text, ${identity.providerUserId}::text,
-               ${identity.email}::text, ${iso(identity.createdAt)}::timestamptz
-        from account
-        returning id
-      )
-      select to_jsonb(account.*) as user_row from account`,
-    ),
+function withIdentity(ctes: SQL, identity: Omit<NewOAuthIdentity, 'userId'>): SqlStep<UserRecord | null> {
+  return sqlStep(
+    sql`with ${ctes}, linked as (
+      insert into oauth_accounts (id, user_id, provider, provider_user_id, email, created_at)
+      select ${identity.id}::text, account.id, ${identity.provider}::text, ${identity.providerUserId}::text,
+             ${identity.email}::text, ${iso(identity.createdAt)}::timestamptz
+      from account
+      returning id
+    )
+    select to_jsonb(account.*) as user_row from account`,
+    userRowOrNull,
+    // The identity's id is new: the row exists only if this statement linked it.
+    sql`exists (select 1 from oauth_accounts where id = ${identity.id}::text)`,
   );
-  return rows?.[0] ? userFromRow(rows[0].user_row) : null;
+}
+
+export function createUserWithIdentityStep(user: NewUser, identity: Omit<NewOAuthIdentity, 'userId'>): SqlStep<UserRecord | null> {
+  return withIdentity(
+    sql`account as (
+      insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
+      values (${user.id}::text, ${user.email}::text, ${user.name}::text, ${user.passwordHash}::text, ${user.role}::text,
+              ${user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null}::timestamptz, ${iso(user.createdAt)}::timestamptz,
+              ${iso(user.createdAt)}::timestamptz)
+      on conflict (email) do nothing
+      returning *
+    )`,
+    identity,
+  );
+}
+
+export function linkStep(identity: NewOAuthIdentity, expected: { securityStamp: number; removePassword: boolean }, now: Date): SqlStep<UserRecord | null> {
+  const at = iso(now);
+  // The user row is locked and re-checked as it is now: a password change, reset, lock or deletion since it was
+  // read rotated the stamp, so this links nothing. The password goes in the same statement as the link: the
+  // pre-account-takeover defence has no window in which both the squatter's password and the identity work.
+  return withIdentity(
+    sql`target as (
+      select id from users
+      where id = ${identity.userId}::text and deleted_at is null and security_stamp = ${expected.securityStamp}::int
+        and (password_hash is not null and email_verified_at is null) = ${expected.removePassword}::boolean
+        and not exists (select 1 from oauth_accounts where user_id = ${identity.userId}::text and provider = ${identity.provider}::text)
+      for update
+    ), account as (
+      update users set
+        password_hash = case when ${expected.removePassword}::boolean then null else users.password_hash end,
+        security_stamp = case when ${expected.removePassword}::boolean then users.security_stamp + 1 else users.security_stamp end,
+        email_verified_at = coalesce(users.email_verified_at, ${at}::timestamptz),
+        updated_at = ${at}::timestamptz
+      from target where users.id = target.id
+      returning users.*
+    )`,
+    identity,
+  );
 }
 
 export function oauthAccountRepository(db: Db): OAuthAccountRepository {
@@ -44,46 +85,9 @@ export function oauthAccountRepository(db: Db): OAuthAccountRepository {
       return row ?? null;
     },
 
-    createUserWithIdentity(user, identity) {
-      return withIdentity(
-        db,
-        sql`account as (
-          insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
-          values (${user.id}::text, ${user.email}::text, ${user.name}::text, ${user.passwordHash}::text, ${user.role}::text,
-                  ${user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null}::timestamptz, ${iso(user.createdAt)}::timestamptz,
-                  ${iso(user.createdAt)}::timestamptz)
-          on conflict (email) do nothing
-          returning *
-        )`,
-        identity,
-      );
-    },
+    createUserWithIdentity: (user, identity) => nullOnUniqueViolation(() => runStep(db, createUserWithIdentityStep(user, identity))),
 
-    link(identity, expected, now) {
-      const at = iso(now);
-      // The user row is locked and re-checked as it is now: a password change, reset, lock or deletion since it was
-      // read rotated the stamp, so this links nothing. The password goes in the same statement as the link: the
-      // pre-account-takeover defence has no window in which both the squatter's password and the identity work.
-      return withIdentity(
-        db,
-        sql`target as (
-          select id from users
-          where id = ${identity.userId}::text and deleted_at is null and security_stamp = ${expected.securityStamp}::int
-            and (password_hash is not null and email_verified_at is null) = ${expected.removePassword}::boolean
-            and not exists (select 1 from oauth_accounts where user_id = ${identity.userId}::text and provider = ${identity.provider}::text)
-          for update
-        ), account as (
-          update users set
-            password_hash = case when ${expected.removePassword}::boolean then null else users.password_hash end,
-            security_stamp = case when ${expected.removePassword}::boolean then users.security_stamp + 1 else users.security_stamp end,
-            email_verified_at = coalesce(users.email_verified_at, ${at}::timestamptz),
-            updated_at = ${at}::timestamptz
-          from target where users.id = target.id
-          returning users.*
-        )`,
-        identity,
-      );
-    },
+    link: (identity, expected, now) => nullOnUniqueViolation(() => runStep(db, linkStep(identity, expected, now))),
 
     async listForUser(userId) {
       return db

@@ -33,5 +33,5 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
     throw error;
   }
   const cached = cacheUserRows(client);
-  return createDatabase(drizzle({ client: cached.client }), 'pglite', () => client.close(), cached.cache);
+  return createDatabase(drizzle({ client: cached.client }), 'pglite', () => client.close(), undefined, cached.cache);
 }

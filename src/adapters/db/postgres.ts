@@ -2,7 +2,9 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Database } from '../../core/ports';
+import { transactionRunner, type BatchRunner } from './atomic';
 import { createDatabase } from './database';
+import { isUnavailable } from './unavailable';
 import { runPostgresMigrations } from './migrate';
 
 export interface PostgresOptions {
@@ -33,5 +35,31 @@ export async function openPostgresDatabase(url: string, options: PostgresOptions
   const pool = new pg.Pool({ connectionString: url, ...POSTGRES_TIMEOUTS });
   // Without a listener an idle connection's error would crash the process; the next query reconnects instead.
   pool.on('error', (error) => options.onIdleError?.(error));
-  return createDatabase(drizzle({ client: pool }), 'postgres', () => pool.end());
+  return postgresDatabase(pool);
+}
+
+/** Wraps an already migrated pool; closing the Database ends the pool (tests pass one that fails a chosen statement). */
+export function postgresDatabase(pool: pg.Pool): Database {
+  return createDatabase(drizzle({ client: pool }), 'postgres', () => pool.end(), poolTransactionRunner(pool));
+}
+
+/**
+ * An atomic batch on a connection of its own. drizzle's transaction on a pool sends BEGIN before its try block, so a
+ * BEGIN that fails (the server went away) would never give the connection back: the pool would shrink by one per
+ * outage and `pool.end()` would wait forever. Here the connection always goes back, and one that failed with a
+ * connection error is destroyed rather than reused.
+ */
+function poolTransactionRunner(pool: pg.Pool): BatchRunner {
+  return async (statements) => {
+    const client = await pool.connect();
+    let failure: unknown;
+    try {
+      return await transactionRunner(drizzle({ client }))(statements);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      client.release(failure !== undefined && isUnavailable(failure) ? (failure as Error) : undefined);
+    }
+  };
 }

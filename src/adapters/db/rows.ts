@@ -12,7 +12,11 @@ export type Row = Record<string, unknown>;
  * `rows`, PGlite a `Results` with `rows`; anything else is a driver we do not know and fails loudly.
  */
 export async function queryRows(db: Db, statement: SQL): Promise<Row[]> {
-  const result: unknown = await db.execute(statement);
+  return rowsOf(await db.execute(statement));
+}
+
+/** The rows of one statement's result, whichever driver (and whether alone or in a batch) ran it. */
+export function rowsOf(result: unknown): Row[] {
   const rows = Array.isArray(result) ? result : (result as { rows?: unknown } | null)?.rows;
   if (!Array.isArray(rows)) throw new Error('database driver returned no rows array');
   return rows as Row[];

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { NewRefreshToken, NewSession } from '../../core/ports';
-import { iso, queryRows, type Db } from './rows';
+import type { NewRefreshToken, NewSession, StepOptions } from '../../core/ports';
+import { sqlStep, whenApplied, writtenHere, type SqlStep } from './atomic';
+import { iso } from './rows';
 
 /**
  * Inserts a session and its first refresh token in one statement (a data-modifying CTE), because the Neon HTTP
@@ -11,16 +12,10 @@ import { iso, queryRows, type Db } from './rows';
  * row is locked (`for update`), so a concurrent stamp rotation either commits first and this creates nothing, or
  * waits for this session to exist and then revokes it.
  */
-export async function createSessionWithRefreshToken(
-  db: Db,
-  session: NewSession,
-  token: NewRefreshToken,
-  options: { recordSignIn: boolean },
-): Promise<boolean> {
+export function createSessionStep(session: NewSession, token: NewRefreshToken, options: { recordSignIn: boolean }): SqlStep<boolean> {
   if (token.sessionId !== session.id) throw new Error('refresh token belongs to another session');
   const at = iso(session.createdAt);
-  const rows = await queryRows(
-    db,
+  return sqlStep(
     sql`with signer as (
       select id from users
       where id = ${session.userId}::text and security_stamp = ${session.securityStamp}::int and deleted_at is null
@@ -42,6 +37,21 @@ export async function createSessionWithRefreshToken(
            ${iso(token.createdAt)}::timestamptz, least(${iso(token.expiresAt)}::timestamptz, new_session.expires_at)
     from new_session
     returning session_id`,
+    (rows) => rows.length > 0,
+    sql`exists (select 1 from sessions where id = ${session.id}::text)`,
   );
-  return rows.length > 0;
+}
+
+/** Revokes every active session of the user except one (`when`: only if an earlier step of the batch applied). */
+export function revokeAllStep(userId: string, now: Date, reason: string, exceptSessionId?: string, options?: StepOptions): SqlStep<string[]> {
+  const at = iso(now);
+  return sqlStep(
+    sql`update sessions set revoked_at = ${at}::timestamptz, revoked_reason = ${reason}::text
+    where user_id = ${userId}::text and revoked_at is null and expires_at > ${at}::timestamptz
+      and (${exceptSessionId ?? null}::text is null or id <> ${exceptSessionId ?? null}::text)
+      and ${whenApplied(options)}
+    returning id`,
+    (rows) => rows.map((row) => String(row.id)),
+    sql`exists (select 1 from sessions as s where s.user_id = ${userId}::text and ${writtenHere('s')})`,
+  );
 }

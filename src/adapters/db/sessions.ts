@@ -1,7 +1,8 @@
-import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { SessionRepository } from '../../core/ports';
 import { iso, queryRows, type Db } from './rows';
-import { createSessionWithRefreshToken } from './session-create';
+import { runStep } from './atomic';
+import { createSessionStep, revokeAllStep } from './session-create';
 import { rotateRefreshToken } from './session-rotate';
 import { sessions } from './schema';
 
@@ -20,7 +21,7 @@ const sessionColumns = {
 
 export function sessionRepository(db: Db): SessionRepository {
   return {
-    createWithRefreshToken: (session, token, options) => createSessionWithRefreshToken(db, session, token, options),
+    createWithRefreshToken: (session, token, options) => runStep(db, createSessionStep(session, token, options)),
 
     rotateRefreshToken: (parentHash, child, now) => rotateRefreshToken(db, parentHash, child, now),
 
@@ -47,21 +48,7 @@ export function sessionRepository(db: Db): SessionRepository {
       return revoked.length > 0;
     },
 
-    async revokeAllForUser(userId, now, reason, exceptSessionId) {
-      const revoked = await db
-        .update(sessions)
-        .set({ revokedAt: now, revokedReason: reason })
-        .where(
-          and(
-            eq(sessions.userId, userId),
-            isNull(sessions.revokedAt),
-            gt(sessions.expiresAt, now),
-            exceptSessionId === undefined ? undefined : ne(sessions.id, exceptSessionId),
-          ),
-        )
-        .returning({ id: sessions.id });
-      return revoked.map((row) => row.id);
-    },
+    revokeAllForUser: (userId, now, reason, exceptSessionId) => runStep(db, revokeAllStep(userId, now, reason, exceptSessionId)),
 
     async touch(sessionId, now) {
       await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, sessionId));

@@ -1,26 +1,24 @@
-import { sql } from 'drizzle-orm';
-import type { UserRepository } from '../../core/ports';
-import { iso, queryRows, toDateOrNull, userFromRow, type Db } from './rows';
+import { sql, type SQL } from 'drizzle-orm';
+import type { NewUser, StepOptions, UserRepository } from '../../core/ports';
+import { sqlStep, whenApplied, writtenHere, type SqlStep } from './atomic';
+import { iso, queryRows, toDateOrNull, userFromRow, type Db, type Row } from './rows';
 import { users } from './schema';
 
 // The user updates that must decide on the row's current state inside the statement (never read-then-write).
-
-export const bumpStamp = sql`${users.securityStamp} + 1`;
 
 /**
  * A new password and a new stamp in one statement; the session kept (change-password's own) moves to the new stamp
  * in the same statement, so its refresh never sees a gap.
  */
-export async function changePasswordStatement(
-  db: Db,
+export function changePasswordStep(
   id: string,
   passwordHash: string,
   now: Date,
   options: Parameters<UserRepository['changePassword']>[3],
-) {
+  step?: StepOptions,
+): SqlStep<UserRecordOrNull> {
   const at = iso(now);
-  const [row] = await queryRows(
-    db,
+  return sqlStep(
     sql`with changed as (
       update users set password_hash = ${passwordHash}::text, security_stamp = security_stamp + 1, updated_at = ${at}::timestamptz,
         locked_until = case when ${options.reset === true} then null else locked_until end,
@@ -28,6 +26,7 @@ export async function changePasswordStatement(
         email_verified_at = case when ${options.reset === true} then coalesce(email_verified_at, ${at}::timestamptz) else email_verified_at end
       where id = ${id}::text and deleted_at is null
         and (${options.expectedHash ?? null}::text is null or password_hash = ${options.expectedHash ?? null}::text)
+        and ${whenApplied(step)}
       returning *
     ), kept as (
       update sessions set security_stamp = changed.security_stamp
@@ -36,9 +35,51 @@ export async function changePasswordStatement(
     )
     -- A data-modifying CTE runs whether or not the result names it, so kept needs no reference here.
     select to_jsonb(changed.*) as user_row from changed`,
+    userRowOrNull,
+    userWrittenHere(id),
   );
-  return row ? userFromRow(row.user_row) : null;
 }
+
+type UserRecordOrNull = ReturnType<typeof userFromRow> | null;
+
+/** The `user_row` of a statement's first row, or null when it returned none. */
+export const userRowOrNull = (rows: Row[]): UserRecordOrNull => (rows[0] ? userFromRow(rows[0].user_row) : null);
+
+/** `applied` of a step that updates the user row: this transaction wrote it. */
+export const userWrittenHere = (id: string) => sql`exists (select 1 from users as u where u.id = ${id}::text and ${writtenHere('u')})`;
+
+/** Inserts the user unless the e-mail is taken (the unique index decides; the loser writes nothing). */
+export function createUserStep(user: NewUser): SqlStep<UserRecordOrNull> {
+  return sqlStep(
+    sql`with created as (
+      insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
+      values (${user.id}::text, ${user.email}::text, ${user.name}::text, ${user.passwordHash}::text, ${user.role}::text,
+              ${user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null}::timestamptz, ${iso(user.createdAt)}::timestamptz,
+              ${iso(user.createdAt)}::timestamptz)
+      on conflict (email) do nothing
+      returning *
+    )
+    select to_jsonb(created.*) as user_row from created`,
+    userRowOrNull,
+    // The id is new: a row with it exists only if this insert made it.
+    sql`exists (select 1 from users where id = ${user.id}::text)`,
+  );
+}
+
+/** A plain update of the user row (lock, unlock, soft delete, admin changes), `applied` when it wrote the row. */
+export function updateUserStep(id: string, set: SQL, now: Date): SqlStep<void> {
+  return sqlStep(
+    sql`update users set ${set}, updated_at = ${iso(now)}::timestamptz where id = ${id}::text`,
+    () => undefined,
+    userWrittenHere(id),
+  );
+}
+
+export const lockUntilStep = (id: string, until: Date, now: Date) =>
+  updateUserStep(id, sql`locked_until = ${iso(until)}::timestamptz, security_stamp = security_stamp + 1`, now);
+export const unlockStep = (id: string, now: Date) => updateUserStep(id, sql`locked_until = null, failed_login_count = 0`, now);
+export const softDeleteStep = (id: string, now: Date) =>
+  updateUserStep(id, sql`deleted_at = coalesce(deleted_at, ${iso(now)}::timestamptz), security_stamp = security_stamp + 1`, now);
 
 export async function rotateStampStatement(db: Db, id: string, now: Date, keepSessionId: string | undefined) {
   const [row] = await queryRows(

@@ -4,7 +4,16 @@ import type { NewUser, UserRecord, UserRepository } from '../../core/ports';
 import type { Db } from './rows';
 import type { UserRowCache } from './user-row-cache';
 import { users } from './schema';
-import { bumpStamp, changePasswordStatement, recordLoginFailureStatement, rotateStampStatement } from './user-statements';
+import { runStep } from './atomic';
+import {
+  changePasswordStep,
+  createUserStep,
+  lockUntilStep,
+  recordLoginFailureStatement,
+  rotateStampStatement,
+  softDeleteStep,
+  unlockStep,
+} from './user-statements';
 
 // Every operation is one statement; counters are incremented by the database, never read-modify-written here.
 export function userRepository(db: Db, cache?: UserRowCache): UserRepository {
@@ -18,15 +27,8 @@ export function userRepository(db: Db, cache?: UserRowCache): UserRepository {
   };
 
   return {
-    async create(user: NewUser) {
-      const [row] = await db
-        .insert(users)
-        .values({ ...user, updatedAt: user.createdAt })
-        // The unique e-mail index decides who registered first; the loser gets null, not an exception.
-        .onConflictDoNothing({ target: users.email })
-        .returning();
-      return row ?? null;
-    },
+    // The unique e-mail index decides who registered first; the loser gets null, not an exception.
+    create: (user: NewUser) => runStep(db, createUserStep(user)),
 
     findById(id) {
       return cache ? cache.findById(id, () => readById(id)) : readById(id);
@@ -50,27 +52,17 @@ export function userRepository(db: Db, cache?: UserRowCache): UserRepository {
       return rows.length > 0;
     },
 
-    changePassword: (id, passwordHash, now, options) => changePasswordStatement(db, id, passwordHash, now, options),
+    changePassword: (id, passwordHash, now, options) => runStep(db, changePasswordStep(id, passwordHash, now, options)),
 
     recordLoginFailure: (id, now, policy) => recordLoginFailureStatement(db, id, now, policy),
 
-    async lockUntil(id, until, now) {
-      await updateReturning(id, { lockedUntil: until, securityStamp: bumpStamp, updatedAt: now });
-    },
+    lockUntil: (id, until, now) => runStep(db, lockUntilStep(id, until, now)),
 
     rotateSecurityStamp: (id, now, keepSessionId) => rotateStampStatement(db, id, now, keepSessionId),
 
-    async unlock(id, now) {
-      await updateReturning(id, { lockedUntil: null, failedLoginCount: 0, updatedAt: now });
-    },
+    unlock: (id, now) => runStep(db, unlockStep(id, now)),
 
-    async softDelete(id, now) {
-      await updateReturning(id, {
-        deletedAt: sql`coalesce(${users.deletedAt}, ${now.toISOString()}::timestamptz)`,
-        securityStamp: bumpStamp,
-        updatedAt: now,
-      });
-    },
+    softDelete: (id, now) => runStep(db, softDeleteStep(id, now)),
 
     markEmailVerified(id, now) {
       // Keeps the first verification time when a second link is followed.

@@ -1,5 +1,5 @@
-import { deleteAccount, lockAccount } from '../account-state';
-import { recordAudit } from '../audit';
+import { deleteAccount, lockAccount, type MoreWrites } from '../account-state';
+import { auditRow, recordAudit } from '../audit';
 import type { CoreDeps, RequestContext } from '../deps';
 import { AppError } from '../errors';
 import type { AdminUserRecord, UserRecord } from '../ports';
@@ -48,26 +48,28 @@ export async function updateUserByAdmin(deps: CoreDeps, actor: UserRecord, userI
       changes.role = patch.role;
     }
   }
-  if (patch.emailVerified !== undefined && patch.emailVerified !== (user.emailVerifiedAt !== null)) {
-    await deps.db.admin.setEmailVerified(user.id, patch.emailVerified, now());
-    changes.emailVerified = patch.emailVerified;
-  }
-  if (patch.locked === true) {
-    await lockAccount(deps, user.id, LOCKED_UNTIL_UNLOCKED);
-    changes.locked = true;
-  } else if (patch.locked === false) {
-    await deps.db.users.unlock(user.id, now());
-    changes.locked = false;
-  }
-  if (patch.deleted === true && !user.deletedAt) {
-    await deleteAccount(deps, user.id);
-    changes.deleted = true;
-  } else if (patch.deleted === false && user.deletedAt) {
-    await deps.db.admin.restore(user.id, now());
-    changes.deleted = false;
-  }
+  const emailVerified = patch.emailVerified !== undefined && patch.emailVerified !== (user.emailVerifiedAt !== null) ? patch.emailVerified : undefined;
+  const deleted = patch.deleted === true && !user.deletedAt ? true : patch.deleted === false && user.deletedAt ? false : undefined;
+  if (emailVerified !== undefined) changes.emailVerified = emailVerified;
+  if (patch.locked !== undefined) changes.locked = patch.locked;
+  if (deleted !== undefined) changes.deleted = deleted;
   if (Object.keys(changes).length > 0) {
-    await recordAudit(deps, ctx, { action: 'USER_UPDATED_BY_ADMIN', outcome: 'success', userId: user.id, actorId: actor.id, metadata: { changes } });
+    // The changes below and their audit row are one batch: all of them or none. A lock or a deletion also revokes
+    // every session in it (account-state.ts).
+    const audit = auditRow(deps, ctx, { action: 'USER_UPDATED_BY_ADMIN', outcome: 'success', userId: user.id, actorId: actor.id, metadata: { changes } });
+    const writes: MoreWrites = (w, at) => [
+      ...(emailVerified === undefined ? [] : [w.admin.setEmailVerified(user.id, emailVerified, at)]),
+      ...(patch.locked === false ? [w.users.unlock(user.id, at)] : []),
+      ...(deleted === false ? [w.admin.restore(user.id, at)] : []),
+      w.audit.append(audit),
+    ];
+    if (patch.locked === true) {
+      await lockAccount(deps, user.id, LOCKED_UNTIL_UNLOCKED, (w, at) => [...(deleted ? [w.users.softDelete(user.id, at)] : []), ...writes(w, at)]);
+    } else if (deleted === true) {
+      await deleteAccount(deps, user.id, writes);
+    } else {
+      await deps.db.atomic((w) => writes(w, now()));
+    }
   }
   return adminUserView(deps, user.id);
 }

@@ -1,5 +1,5 @@
 import { renderSVG } from 'uqr';
-import { recordAudit } from '../audit';
+import { auditRow } from '../audit';
 import type { CoreDeps, RequestContext } from '../deps';
 import { AppError } from '../errors';
 import { sendLater } from '../mail';
@@ -53,9 +53,11 @@ export async function confirmEnrolment(deps: CoreDeps, auth: { userId: string },
     throw wrongInput('code', 'The code is not valid');
   }
   // Compare-and-set on the secret the code was checked against: an enrolment restarted meanwhile is not turned on.
-  if (!(await deps.db.mfa.activate(user.id, stored.sealed, step, new Date(nowMs)))) {
-    throw wrongInput('code', 'The enrolment changed meanwhile; enter a code of the current secret');
-  }
-  await recordAudit(deps, ctx, { action: 'MFA_ENABLED', outcome: 'success', userId: user.id });
+  // MFA on and its audit row commit together, or neither does.
+  const [activated] = await deps.db.atomic((w) => {
+    const on = w.mfa.activate(user.id, stored.sealed, step, new Date(nowMs));
+    return [on, w.audit.append(auditRow(deps, ctx, { action: 'MFA_ENABLED', outcome: 'success', userId: user.id }), { when: on })] as const;
+  });
+  if (!activated) throw wrongInput('code', 'The enrolment changed meanwhile; enter a code of the current secret');
   sendLater(deps, ctx, mfaEnabledMail({ to: user.email, name: user.name }));
 }

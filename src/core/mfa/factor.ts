@@ -43,12 +43,16 @@ export async function readTotpSecret(deps: CoreDeps, user: UserRecord): Promise<
  * accepted once: a replay of its step or an earlier one fails, and of two racing uses exactly one wins.
  */
 export async function useTotpCode(deps: CoreDeps, user: UserRecord, code: string): Promise<CodeOutcome> {
-  const stored = await readTotpSecret(deps, user);
-  const nowMs = deps.clock.nowMs();
-  const step = stored ? matchTotpStep(stored.secret, code, nowMs) : null;
+  const step = await matchTotpCode(deps, user, code);
   if (step === null) return { ok: false, reason: 'wrong_code' };
-  if (!(await deps.db.mfa.useTotpStep(user.id, step, new Date(nowMs)))) return { ok: false, reason: 'replay' };
+  if (!(await deps.db.mfa.useTotpStep(user.id, step, new Date(deps.clock.nowMs())))) return { ok: false, reason: 'replay' };
   return { ok: true, step };
+}
+
+/** The time step a TOTP code of the user's secret belongs to, or null; claiming it (the replay guard) is the caller's. */
+export async function matchTotpCode(deps: CoreDeps, user: UserRecord, code: string): Promise<number | null> {
+  const stored = await readTotpSecret(deps, user);
+  return stored ? matchTotpStep(stored.secret, code, deps.clock.nowMs()) : null;
 }
 
 /**

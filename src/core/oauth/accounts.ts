@@ -1,15 +1,17 @@
-import { recordAudit } from '../audit';
+import { auditRow } from '../audit';
+import { WriteConflictError } from '../errors';
 import { newId } from '../crypto';
 import type { CoreDeps, RequestContext } from '../deps';
 import { normalizeEmail } from '../email';
 import type { OAuthIdentity, UserRecord } from '../ports';
-import { revokeUserSessions } from '../tokens';
+import { revokeUserSessionsWith } from '../tokens';
 import { isLocked } from '../users';
 import { OAuthFailure } from './failure';
 
 // Who a provider's answer signs in: the identity (provider, subject) first; otherwise the account of the e-mail,
-// but only when the provider vouches for it; otherwise a new account. Each write is one conditional statement; a
-// concurrent sign-in that wins a race makes the loser look again instead of failing.
+// but only when the provider vouches for it; otherwise a new account. Each write is one atomic batch of conditional
+// statements (the account with its audit rows); a concurrent sign-in that wins a race makes the loser look again
+// instead of failing.
 
 const ATTEMPTS = 3;
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -55,15 +57,20 @@ export async function resolveOAuthAccount(deps: CoreDeps, provider: string, iden
 
 async function createAccount(deps: CoreDeps, provider: string, identity: OAuthIdentity & { email: string }, ctx: RequestContext): Promise<ResolvedAccount | null> {
   const now = new Date(deps.clock.nowMs());
-  const user = await deps.db.oauthAccounts.createUserWithIdentity(
-    // Verified (the provider vouched for the address) and without a password: it signs in through the provider.
-    { id: newId(), email: identity.email, name: displayName(identity), passwordHash: null, role: 'USER', emailVerifiedAt: now, createdAt: now },
-    { id: newId(), provider, providerUserId: identity.subject, email: identity.email, createdAt: now },
+  // Verified (the provider vouched for the address) and without a password: it signs in through the provider.
+  const candidate = { id: newId(), email: identity.email, name: displayName(identity), passwordHash: null, role: 'USER' as const, emailVerifiedAt: now, createdAt: now };
+  // The user, its identity and both audit rows commit together or not at all.
+  const [user] = await lostRaceIsNull(() =>
+    deps.db.atomic((w) => {
+      const created = w.oauthAccounts.createUserWithIdentity(candidate, { id: newId(), provider, providerUserId: identity.subject, email: identity.email, createdAt: now });
+      return [
+        created,
+        w.audit.append(auditRow(deps, ctx, { action: 'REGISTER', outcome: 'success', userId: candidate.id, metadata: { method: 'oauth', provider } }), { when: created }),
+        w.audit.append(auditRow(deps, ctx, { action: 'OAUTH_LINKED', outcome: 'success', userId: candidate.id, metadata: { provider } }), { when: created }),
+      ] as const;
+    }),
   );
-  if (!user) return null;
-  await recordAudit(deps, ctx, { action: 'REGISTER', outcome: 'success', userId: user.id, metadata: { method: 'oauth', provider } });
-  await recordAudit(deps, ctx, { action: 'OAUTH_LINKED', outcome: 'success', userId: user.id, metadata: { provider } });
-  return { user, isNewUser: true };
+  return user ? { user, isNewUser: true } : null;
 }
 
 /**
@@ -71,35 +78,36 @@ async function createAccount(deps: CoreDeps, provider: string, identity: OAuthId
  * password may belong to someone who registered the owner's address first and waits for the owner to link
  * (pre-account takeover): the owner gets the account, and that password and every session made with it die. The
  * order fails closed: the sessions are denied in the key-value store first (an outage stops here, nothing written),
- * then one statement links, removes the password and rotates the stamp, then the sessions are revoked in the database.
+ * then one batch links, removes the password and rotates the stamp (one statement), revokes the sessions in the
+ * database and audits, all or nothing.
  */
 async function linkToAccount(deps: CoreDeps, user: UserRecord, provider: string, identity: OAuthIdentity & { email: string }, ctx: RequestContext): Promise<ResolvedAccount | null> {
   if ((await deps.db.oauthAccounts.listForUser(user.id)).some((linked) => linked.provider === provider)) throw new OAuthFailure('identity_conflict');
   const now = new Date(deps.clock.nowMs());
   const removePassword = user.passwordHash !== null && user.emailVerifiedAt === null;
-  const link = () =>
-    deps.db.oauthAccounts.link(
-      { id: newId(), userId: user.id, provider, providerUserId: identity.subject, email: identity.email, createdAt: now },
-      { securityStamp: user.securityStamp, removePassword },
-      now,
-    );
-  let linked: UserRecord | null = null;
-  if (removePassword) {
-    await revokeUserSessions(deps, user.id, 'oauth_link_removed_password', {
-      change: async () => {
-        linked = await link();
-        // The account changed since it was read: stop before revoking anything in the database, and look again.
-        if (!linked) throw new StaleAccount();
-      },
-    }).catch((error: unknown) => {
-      if (!(error instanceof StaleAccount)) throw error;
-    });
-  } else {
-    linked = await link();
-  }
-  if (!linked) return null;
-  await recordAudit(deps, ctx, { action: 'OAUTH_LINKED', outcome: 'success', userId: user.id, metadata: { provider, passwordRemoved: removePassword } });
-  return { user: linked, isNewUser: false };
+  const identityRow = { id: newId(), userId: user.id, provider, providerUserId: identity.subject, email: identity.email, createdAt: now };
+  const audit = auditRow(deps, ctx, { action: 'OAUTH_LINKED', outcome: 'success', userId: user.id, metadata: { provider, passwordRemoved: removePassword } });
+  // Null when the account changed since it was read (nothing written): the caller looks again.
+  const [linked] = await lostRaceIsNull<readonly [UserRecord | null, ...unknown[]]>(() =>
+    removePassword
+      ? revokeUserSessionsWith(deps, user.id, 'oauth_link_removed_password', {}, (w, revoke) => {
+          const link = w.oauthAccounts.link(identityRow, { securityStamp: user.securityStamp, removePassword }, now);
+          return [link, revoke(link), w.audit.append(audit, { when: link })] as const;
+        })
+      : deps.db.atomic((w) => {
+          const link = w.oauthAccounts.link(identityRow, { securityStamp: user.securityStamp, removePassword }, now);
+          return [link, w.audit.append(audit, { when: link })] as const;
+        }),
+  );
+  return linked ? { user: linked, isNewUser: false } : null;
 }
 
-class StaleAccount extends Error {}
+/** A concurrent sign-in took the e-mail or the identity first: nothing was written, so look again. */
+async function lostRaceIsNull<T extends readonly unknown[]>(write: () => Promise<T>): Promise<T | [null]> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof WriteConflictError) return [null];
+    throw error;
+  }
+}
