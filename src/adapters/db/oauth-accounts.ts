@@ -2,7 +2,7 @@ import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { NewOAuthIdentity, NewUser, OAuthAccountRepository, UserRecord } from '../../core/ports';
 import { runStep, sqlStep, type SqlStep } from './atomic';
 import { iso, queryRows, type Db } from './rows';
-import { userRowOrNull } from './user-statements';
+import { insertUserSql, userRowOrNull } from './user-statements';
 import { oauthAccounts, users } from './schema';
 import { nullOnUniqueViolation } from './unique-violation';
 
@@ -36,14 +36,7 @@ function withIdentity(ctes: SQL, identity: Omit<NewOAuthIdentity, 'userId'>): Sq
 
 export function createUserWithIdentityStep(user: NewUser, identity: Omit<NewOAuthIdentity, 'userId'>): SqlStep<UserRecord | null> {
   return withIdentity(
-    sql`account as (
-      insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
-      values (${user.id}::text, ${user.email}::text, ${user.name}::text, ${user.passwordHash}::text, ${user.role}::text,
-              ${user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null}::timestamptz, ${iso(user.createdAt)}::timestamptz,
-              ${iso(user.createdAt)}::timestamptz)
-      on conflict (email) do nothing
-      returning *
-    )`,
+    sql`account as (${insertUserSql(user)})`,
     identity,
   );
 }

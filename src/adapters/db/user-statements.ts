@@ -49,16 +49,19 @@ export const userRowOrNull = (rows: Row[]): UserRecordOrNull => (rows[0] ? userF
 export const userWrittenHere = (id: string) => sql`exists (select 1 from users as u where u.id = ${id}::text and ${writtenHere('u')})`;
 
 /** Inserts the user unless the e-mail is taken (the unique index decides; the loser writes nothing). */
-export function createUserStep(user: NewUser): SqlStep<UserRecordOrNull> {
-  return sqlStep(
-    sql`with created as (
-      insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
+/** The insert of a new user, for a CTE: no row (rather than an error) when the e-mail is already registered. */
+export function insertUserSql(user: NewUser): SQL {
+  return sql`insert into users (id, email, name, password_hash, role, email_verified_at, created_at, updated_at)
       values (${user.id}::text, ${user.email}::text, ${user.name}::text, ${user.passwordHash}::text, ${user.role}::text,
               ${user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null}::timestamptz, ${iso(user.createdAt)}::timestamptz,
               ${iso(user.createdAt)}::timestamptz)
       on conflict (email) do nothing
-      returning *
-    )
+      returning *`;
+}
+
+export function createUserStep(user: NewUser): SqlStep<UserRecordOrNull> {
+  return sqlStep(
+    sql`with created as (${insertUserSql(user)})
     select to_jsonb(created.*) as user_row from created`,
     userRowOrNull,
     // The id is new: a row with it exists only if this insert made it.
