@@ -3,14 +3,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openPostgresDatabase } from '../../src/adapters/db/postgres';
 import { createNodePasswordHasher } from '../../src/adapters/password/node';
 import { ensureSuperAdmin } from '../../src/core/admin/bootstrap';
 import { isCommonPassword } from '../../src/core/common-passwords';
 import { type AuthgateProcess, freePort, spawnAuthgate, waitUntilHealthy } from '../support/authgate-process';
-import { createFreshDatabase, type FreshDatabase } from '../support/db-targets';
+import { createFreshDatabase, queryDatabase, type FreshDatabase } from '../support/db-targets';
 import { startWatchdog } from '../support/watchdog';
 
 const EMAIL = 'root.admin@example.com';
@@ -53,15 +52,7 @@ async function freshDatabase() {
   return database;
 }
 
-async function query(url: string, text: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = queryDatabase;
 
 const post = (server: AuthgateProcess, path: string, body: unknown, token?: string) =>
   fetch(`${server.baseUrl}/api/v1${path}`, {

@@ -5,23 +5,15 @@ import { neonConfig } from '@neondatabase/serverless';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migratorFor, runNeonMigrations, runPostgresMigrations } from '../../src/adapters/db/migrate';
-import { createFreshDatabase, testServerUrl, type FreshDatabase } from '../support/db-targets';
+import { createFreshDatabase, queryDatabase, testServerUrl, type FreshDatabase } from '../support/db-targets';
 import { startNeonBridge, type NeonBridge } from '../../scripts/bridges/neon';
 
 const run = promisify(execFile);
 const repoRoot = new URL('../..', import.meta.url).pathname;
 
 async function tablesOf(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ name: string }>(
-      "select table_name as name from information_schema.tables where table_schema = 'public' order by 1",
-    );
-    return rows.map((row) => row.name);
-  } finally {
-    await client.end();
-  }
+  const rows = await queryDatabase<{ name: string }>(url, "select table_name as name from information_schema.tables where table_schema = 'public' order by 1");
+  return rows.map((row) => row.name);
 }
 
 const MODEL_TABLES = [

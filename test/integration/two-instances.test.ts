@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrationsFolder, runPostgresMigrations } from '../../src/adapters/db/migrate';
 import { createAuthgateFleet } from '../support/authgate-fleet';
 import { type AuthgateProcess, freePort, waitUntilHealthy } from '../support/authgate-process';
-import { createFreshDatabase, type FreshDatabase } from '../support/db-targets';
+import { createFreshDatabase, queryDatabase, type FreshDatabase } from '../support/db-targets';
 
 const PASSWORD = 'violet-harbour-lantern-42';
 const ADMIN_EMAIL = 'root.fleet@example.com';
@@ -80,15 +80,7 @@ async function stopPair(pair: readonly AuthgateProcess[]) {
   expect(await Promise.all(pair.map((server) => server.exited))).toEqual(pair.map(() => ({ code: 0, signal: null })));
 }
 
-async function query(url: string, text: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = queryDatabase;
 
 interface Answer {
   status: number;

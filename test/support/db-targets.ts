@@ -24,6 +24,17 @@ export interface DbTargetFactory {
 }
 
 /** Superuser URL of the test server: from the globalSetup, or TEST_DATABASE_URL when run without it. */
+/** One statement on its own short-lived connection to `url`; its rows. */
+export async function queryDatabase<T extends Record<string, unknown> = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 export function testServerUrl(): string {
   const url = (inject('databaseUrl') as string | undefined) ?? process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('no test PostgreSQL: run through the vitest config or set TEST_DATABASE_URL');
