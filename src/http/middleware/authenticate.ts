@@ -6,9 +6,17 @@ import type { AppEnv, DenylistLookup } from '../env';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;
 
+// Built once per configuration: both middlewares below ask for it on every authenticated request.
+const settingsOf = new WeakMap<AppEnv['Variables']['deps']['config'], AccessTokenSettings>();
+
 function tokenSettings(c: Context<AppEnv>): AccessTokenSettings {
-  const { jwt } = c.get('deps').config;
-  return { issuer: jwt.issuer, audience: jwt.audience, ttlSeconds: jwt.accessTokenTtlSeconds };
+  const { config } = c.get('deps');
+  let settings = settingsOf.get(config);
+  if (!settings) {
+    settings = { issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.accessTokenTtlSeconds };
+    settingsOf.set(config, settings);
+  }
+  return settings;
 }
 
 /**
