@@ -1,8 +1,9 @@
 # authgate on Node 24, compiled: `docker compose up` (with PostgreSQL, Redis, Mailpit, Prometheus, Grafana; README "Compose quick start"), or alone in embedded mode (PGlite + embedded
 # key-value store in /data): docker run -p 3000:3000 -v authgate-data:/data -e SMTP_URL=smtp://... authgate
 # (NODE_ENV=production needs SMTP_URL or MAIL_HTTP_URL, or MAIL_TRANSPORT=dev to send no mail).
-# Three stages: `build` bundles our TypeScript into dist/node/*.mjs with esbuild (all dependencies, dev ones too),
-# `deps` installs the production dependencies alone, and the final image holds only those two results.
+# Three stages: `build` bundles our TypeScript and the packages it uses into dist/node/*.mjs with esbuild (all
+# dependencies, dev ones too), `deps` installs the production dependencies alone (PGlite's WASM and data files are read
+# from node_modules), and the final image holds only those two results.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
