@@ -28,6 +28,7 @@ import { sessionRoutes } from './http/routes/sessions';
 import { systemRoutes } from './http/routes/system';
 import { userRoutes } from './http/routes/users';
 import { wellKnownRoutes } from './http/routes/well-known';
+import { reachesEveryResponse, setFrameHeader } from './http/frame-headers';
 
 function buildApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -41,9 +42,9 @@ function buildApp(deps: AppDeps) {
   app.use('/api/v1/*', async function noStore(c, next) {
     // API.md: token-bearing responses are never cached; every API answer is personal, so none is. Set before the
     // handler so the response is built with it; set again only on a Response a handler built itself.
-    c.header('Cache-Control', 'no-store');
+    setFrameHeader(c, 'Cache-Control', 'no-store');
     await next();
-    if (c.res.headers.get('Cache-Control') !== 'no-store') c.res.headers.set('Cache-Control', 'no-store');
+    if (!reachesEveryResponse(c) && c.res.headers.get('Cache-Control') !== 'no-store') c.res.headers.set('Cache-Control', 'no-store');
   });
 
   const routes = app

@@ -12,6 +12,17 @@ export interface AppDeps extends CoreDeps {
   clientIp(c: Context<AppEnv>): string | null;
   /** Served at /metrics where the runtime keeps metrics in-process (Node); null elsewhere, and /metrics is 404. */
   metricsExposition: MetricsExposition | null;
+  /**
+   * Where the runtime takes response headers ahead of the Response (Node: its ServerResponse, whose headers merge
+   * into the response's when it is written, the response's own winning on a clash); absent or null, they go onto the
+   * Response through c.header (Workers). See http/frame-headers.ts.
+   */
+  earlyHeaders?: (c: Context<AppEnv>) => EarlyHeaders | null;
+}
+
+/** A response-headers sink outside the Response (Node's ServerResponse has this shape). */
+export interface EarlyHeaders {
+  setHeader(name: string, value: string): unknown;
 }
 
 export interface AuthContext {
@@ -41,5 +52,7 @@ export interface AppEnv {
     user: UserRecord;
     rateLimit: RateLimitResult | undefined;
     denylistLookup: DenylistLookup | undefined;
+    /** Set by requestFrame: the runtime's early-headers sink for this request, or null (see http/frame-headers.ts). */
+    earlyHeaders: EarlyHeaders | null;
   };
 }

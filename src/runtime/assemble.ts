@@ -8,7 +8,7 @@ import { noopMetrics, type Metrics, type MetricsExposition } from '../core/metri
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasswordHasher, Random } from '../core/ports';
 import { configuredOAuthProviders } from '../adapters/oauth/providers';
 import { isCommonPassword } from '../core/common-passwords';
-import type { AppDeps, AppEnv } from '../http/env';
+import type { AppDeps, AppEnv, EarlyHeaders } from '../http/env';
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
 
@@ -26,6 +26,8 @@ export interface RuntimeParts {
   /** Public keys rotated out of the database but still verifying (key-rotation.ts), as PEM. */
   retiredPublicKeys?: readonly string[];
   clientIp: (c: Context<AppEnv>) => string | null;
+  /** Node: the ServerResponse of the request, which takes the frame's headers early (http/frame-headers.ts). */
+  earlyHeaders?: (c: Context<AppEnv>) => EarlyHeaders | null;
   clock?: Clock;
   random?: Random;
   /** Sign-in providers other than the configured ones (any implementation of the port); default: from the settings. */
@@ -74,5 +76,6 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
     oauthProviders: new Map((parts.oauthProviders ?? configuredOAuthProviders(parts.config, parts.logger)).map((provider) => [provider.id, provider])),
     auth,
     clientIp: parts.clientIp,
+    ...(parts.earlyHeaders ? { earlyHeaders: parts.earlyHeaders } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
 import { nodeRs256Check } from './node-rs256';
-import { nodeClientIp } from './node-client-ip';
+import { nodeClientIp, nodeEarlyHeaders } from './node-client-ip';
 import { createNodeMailer } from './node-mailer';
 import { openDatabase, openKeyValue } from './node-stores';
 
@@ -60,6 +60,7 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     retiredPublicKeys,
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
+    earlyHeaders: nodeEarlyHeaders,
     rs256Check: nodeRs256Check,
     clock,
     metrics: createPrometheusMetrics({

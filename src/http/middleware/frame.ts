@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../env';
+import { reachesEveryResponse, setFrameHeader } from '../frame-headers';
 import { matchedRoutePattern } from '../route-pattern';
 
 // The request's frame, in one middleware because every request passes through it (the `hello` benchmark is this
@@ -48,14 +49,15 @@ export function requestFrame(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const id = inbound !== undefined && VALID_REQUEST_ID.test(inbound) ? inbound : crypto.randomUUID();
     c.set('requestId', id);
     c.set('clientIp', deps.clientIp(c));
+    c.set('earlyHeaders', deps.earlyHeaders?.(c) ?? null);
     // Set before the handler, so a response built with c.json()/c.body() is created with them (no copy afterwards).
-    c.header('X-Request-ID', id);
-    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
-    c.header('Content-Security-Policy', JSON_CSP);
+    setFrameHeader(c, 'X-Request-ID', id);
+    for (const [name, value] of SECURITY_HEADERS) setFrameHeader(c, name, value);
+    setFrameHeader(c, 'Content-Security-Policy', JSON_CSP);
     await next();
-    const headers = c.res.headers;
-    // A handler that returned a Response of its own bypassed the headers set above: add them (keeping its CSP).
-    if (headers.get('X-Request-ID') !== id) {
+    // A handler that returned a Response of its own bypassed headers set through c.header: add them (keeping its CSP).
+    const headers = reachesEveryResponse(c) ? null : c.res.headers;
+    if (headers && headers.get('X-Request-ID') !== id) {
       headers.set('X-Request-ID', id);
       for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
       if (!headers.has('Content-Security-Policy')) headers.set('Content-Security-Policy', JSON_CSP);

@@ -4,15 +4,16 @@ import { AppError } from '../../core/errors';
 import { hitRateLimit } from '../../core/rate-limit-outage';
 import type { RateLimitResult } from '../../core/ports';
 import type { AppEnv } from '../env';
+import { setFrameHeader } from '../frame-headers';
 
 function setHeaders(c: Context<AppEnv>, result: RateLimitResult, nowMs: number) {
   const resetSeconds = Math.max(0, Math.ceil((result.resetAtMs - nowMs) / 1000));
   for (const prefix of ['RateLimit', 'X-RateLimit']) {
-    c.header(`${prefix}-Limit`, String(result.limit));
-    c.header(`${prefix}-Remaining`, String(Math.max(0, result.remaining)));
-    c.header(`${prefix}-Reset`, String(resetSeconds));
+    setFrameHeader(c, `${prefix}-Limit`, String(result.limit));
+    setFrameHeader(c, `${prefix}-Remaining`, String(Math.max(0, result.remaining)));
+    setFrameHeader(c, `${prefix}-Reset`, String(resetSeconds));
   }
-  if (!result.allowed) c.header('Retry-After', String(Math.max(1, resetSeconds)));
+  if (!result.allowed) setFrameHeader(c, 'Retry-After', String(Math.max(1, resetSeconds)));
 }
 
 /**
