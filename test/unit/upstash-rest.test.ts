@@ -155,7 +155,7 @@ describe('the Upstash REST client', () => {
     const sha = createHash('sha1').update(lua).digest('hex');
     let loaded = false;
     const sent = stubFetch((request) => {
-      const [[name]] = request.body as string[][];
+      const name = (request.body as string[][])[0]?.[0];
       if (name === 'eval') loaded = true;
       return json([name === 'evalsha' && !loaded ? { error: 'NOSCRIPT No matching script. Please use EVAL.' } : { result: 7 }]);
     });
