@@ -10,6 +10,7 @@ const re = (source: string) => new RegExp(source, 'i');
 const VERSION = re(String.raw`version\/${V}`);
 const ANDROID = /^(?!.*like android).*android/i;
 const FIREFOX_ON_IPAD = /Macintosh.* FxiOS.*\//;
+const PRODUCT_TOKEN = /^[A-Za-z][\w .+-]{0,63}$/;
 
 /** Test, name, then where the version is (the first pattern that matches). First rule that matches wins. */
 const BROWSERS: readonly (readonly [RegExp, string, readonly RegExp[]])[] = [
@@ -68,7 +69,9 @@ function browserOf(userAgent: string): Client {
   // bowser's last resort: "Name/version (details…" or "Name/version rest"; a bare "Mozilla/5.0" names nothing.
   const match = (userAgent.includes('(') ? /^(.*)\/([^/]*)[ \t]\((.*)/ : /^(.*)\/([^/]*) /).exec(userAgent);
   const name = match?.[1] ?? '';
-  return name.toLowerCase() === 'mozilla' ? { name: '', version: '' } : { name, version: match?.[2] ?? '' };
+  // Only a product token makes a label ("MyApp"); "Mozilla" names nothing, and junk would be shown and stored as is.
+  if (name.toLowerCase() === 'mozilla' || !PRODUCT_TOKEN.test(name)) return { name: '', version: '' };
+  return { name, version: match?.[2] ?? '' };
 }
 
 function kindOf(userAgent: string, system: string | undefined): string | undefined {

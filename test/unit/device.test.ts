@@ -74,11 +74,11 @@ describe('the device label of a session', () => {
     expect(describeDevice('')).toBe('Unknown device');
   });
 
-  it('takes well under a millisecond for a hostile 512-character agent (the longest stored)', () => {
-    for (const agent of ['a/'.repeat(256), '/ '.repeat(255) + '(', 'Mozilla/5.0 ' + 'android '.repeat(62)]) {
-      const started = performance.now();
-      for (let i = 0; i < 100; i++) describeDevice(agent.slice(0, 512));
-      expect((performance.now() - started) / 100).toBeLessThan(1);
-    }
+  it('labels hostile or junk agents "Unknown client" rather than echoing them (labels are shown and stored)', () => {
+    expect(describeDevice('a/'.repeat(256))).toBe('Unknown client');
+    expect(describeDevice(`${'/ '.repeat(255)}(`)).toBe('Unknown client');
+    expect(describeDevice(`${'x'.repeat(80)}/1 (iPhone)`)).toBe('Unknown client on iOS (mobile)');
+    expect(describeDevice(`Mozilla/5.0 ${'android '.repeat(62)}`)).toBe('Android Browser on Android (mobile)');
+    expect(describeDevice('MyApp/2.1 (iPhone; iOS 17.4)')).toBe('MyApp 2 on iOS (mobile)');
   });
 });
