@@ -5,7 +5,7 @@
  * request is counted too (API.md: every request counts, so a client hammering a full window keeps it full); the
  * previous window's weight is rounded up, not floored (a burst straddling an edge is still limited, issue 14); and
  * no dynamic-limit key or `#!lua flags=allow-key-locking` shebang (an Upstash-only flag Redis OSS refuses).
- * Runtime-neutral (no node:*), because the Workers build runs it through @upstash/redis.
+ * Runtime-neutral (no node:*), because the Workers build runs it over Upstash REST.
  * KEYS: current bucket, previous bucket. ARGV: limit, now (ms), window (ms). Returns the remaining count, or -1 when
  * refused. Time comes from the caller.
  */

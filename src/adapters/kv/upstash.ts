@@ -1,9 +1,9 @@
-// The Workers entry of @upstash/redis: fetch only, no process.env, no node:* (it runs on Node as well).
-import { Redis } from '@upstash/redis/cloudflare';
+// Upstash over its REST API (upstash-rest.ts: fetch only, no process.env, no node:*, so it runs on Node as well).
 import type { Clock, KeyValueStore, RateLimitResult } from '../../core/ports';
 import { DEFAULT_KEY_PREFIX, keyPrefixer, rateLimitNamespace, ttlMsFromSeconds } from './keys';
 import { assertWindowArgs, windowBuckets } from './sliding-window';
 import { SLIDING_WINDOW_LUA } from './sliding-window-script';
+import { createUpstashRest } from './upstash-rest';
 
 export interface UpstashStoreOptions {
   url: string;
@@ -22,51 +22,52 @@ export function createUpstashStore(options: UpstashStoreOptions): KeyValueStore 
   const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
   const k = keyPrefixer(prefix);
   const clock = options.clock ?? { nowMs: () => Date.now() };
-  const redis = new Redis({
+  const redis = createUpstashRest({
     url: options.url,
     token: options.token,
-    // Off, or the client JSON-parses values: "123" would come back as the number 123 and '{"a":1}' as an object.
-    automaticDeserialization: false,
-    enableTelemetry: false,
-    retry: { retries: RETRIES, backoff: (retryCount) => 50 * 2 ** retryCount },
-    // A function: a fresh deadline per request, and an aborted request throws instead of resolving "Aborted".
-    signal: () => AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    // A fresh deadline per request; an aborted request rejects (never retried), a network error is retried.
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    retries: RETRIES,
+    backoffMs: (retry) => 50 * 2 ** retry,
   });
 
   // Our own script rather than @upstash/ratelimit's: the library floors the previous window's weight (a burst
   // straddling an edge got through) and does not count refused requests; this one does both as the other stores do,
   // in one round trip. EVALSHA first, EVAL when Upstash does not have it yet.
-  const slidingWindow = redis.createScript<number | string>(SLIDING_WINDOW_LUA);
+  const slidingWindow = redis.script(SLIDING_WINDOW_LUA);
 
   return {
     kind: 'upstash',
 
     async set(key, value, ttlSeconds) {
-      await redis.set(k(key), value, { px: ttlMsFromSeconds(ttlSeconds) });
+      await redis.command(['set', k(key), value, 'px', ttlMsFromSeconds(ttlSeconds)]);
     },
 
     async get(key) {
-      return asStringOrNull(await redis.get(k(key)));
+      return asStringOrNull(await redis.command(['get', k(key)]));
     },
 
     async take(key) {
-      return asStringOrNull(await redis.getdel(k(key)));
+      return asStringOrNull(await redis.command(['getdel', k(key)]));
     },
 
     async increment(key, ttlSeconds) {
       const ttlMs = ttlMsFromSeconds(ttlSeconds);
       // MULTI/EXEC in one request; PEXPIRE NX only sets a TTL on a counter that has none, i.e. at creation.
-      const [count] = await redis.multi().incr(k(key)).pexpire(k(key), ttlMs, 'NX').exec<[number, number]>();
+      const [count] = await redis.transaction([
+        ['incr', k(key)],
+        ['pexpire', k(key), ttlMs, 'NX'],
+      ]);
       return Number(count);
     },
 
     async delete(key) {
-      await redis.del(k(key));
+      await redis.command(['del', k(key)]);
     },
 
     async existsAny(keys) {
       if (keys.length === 0) return false;
-      return Number(await redis.exists(...keys.map(k))) > 0;
+      return Number(await redis.command(['exists', ...keys.map(k)])) > 0;
     },
 
     async hitSlidingWindow(key, limit, windowSeconds): Promise<RateLimitResult> {
@@ -74,12 +75,12 @@ export function createUpstashStore(options: UpstashStoreOptions): KeyValueStore 
       const nowMs = clock.nowMs();
       const buckets = windowBuckets(rateLimitNamespace(prefix), key, nowMs, windowSeconds);
       const args = [String(limit), String(nowMs), String(buckets.windowMs)];
-      const remaining = Number(await slidingWindow.exec([buckets.currentKey, buckets.previousKey], args));
+      const remaining = Number(await slidingWindow([buckets.currentKey, buckets.previousKey], args));
       return { allowed: remaining >= 0, limit, remaining: Math.max(0, remaining), resetAtMs: buckets.resetAtMs };
     },
 
     async ping() {
-      await redis.ping();
+      await redis.command(['ping']);
     },
 
     async close() {
