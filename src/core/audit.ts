@@ -1,6 +1,6 @@
 import { newId } from './crypto';
 import type { CoreDeps, RequestContext } from './deps';
-import type { AuditEntryInput, AuditOutcome } from './ports';
+import type { AuditEntryInput, AuditOutcome, SessionAuditRow } from './ports';
 
 // API.md "Audit action names". Audit metadata never holds passwords, codes or tokens.
 export type AuditAction =
@@ -25,13 +25,23 @@ export async function recordAudit(deps: Pick<CoreDeps, 'db' | 'clock' | 'logger'
 /** The row recordAudit writes, for a write that must commit with others (`db.atomic`: `writes.audit.append(row)`). */
 export function auditRow(deps: Pick<CoreDeps, 'clock'>, ctx: RequestContext, entry: AuditFact): AuditEntryInput & { id: string; createdAt: Date } {
   return {
+    ...sessionAuditRow(deps, ctx, entry),
+    userId: entry.userId,
+    // The user acts on their own account unless told otherwise; an explicit null is "no person" (the operator CLI).
+    actorId: entry.actorId === undefined ? entry.userId : entry.actorId,
+  };
+}
+
+/**
+ * The row of a session write that audits itself (sign-in, rotation): the statement fills in the session's user as
+ * user and actor (ports.ts SessionAuditRow).
+ */
+export function sessionAuditRow(deps: Pick<CoreDeps, 'clock'>, ctx: RequestContext, entry: Omit<AuditFact, 'userId' | 'actorId'>): SessionAuditRow {
+  return {
     id: newId(),
     createdAt: new Date(deps.clock.nowMs()),
     action: entry.action,
     outcome: entry.outcome,
-    userId: entry.userId,
-    // The user acts on their own account unless told otherwise; an explicit null is "no person" (the operator CLI).
-    actorId: entry.actorId === undefined ? entry.userId : entry.actorId,
     ipAddress: ctx.ipAddress,
     userAgent: ctx.userAgent,
     requestId: ctx.requestId,

@@ -3,7 +3,7 @@
 // has no interactive transactions. So a write never sees the result of an earlier one in JavaScript: ids are made
 // up front (newId), and a write that must happen only if an earlier one took effect says so with `when`, a condition
 // the database checks inside the same transaction.
-import type { AuditEntryInput, NewRefreshToken, NewSession, NewUser, OneTimeTokenPurpose, UserRecord, UserRepository } from './ports';
+import type { AuditEntryInput, NewRefreshToken, NewSession, NewUser, OneTimeTokenPurpose, SessionCreateOptions, UserRecord, UserRepository } from './ports';
 import type { NewOAuthIdentity } from './ports-oauth';
 
 declare const stepResult: unique symbol;
@@ -38,7 +38,7 @@ export interface AtomicWrites {
     softDelete(id: string, now: Date): Step<void>;
   };
   sessions: {
-    createWithRefreshToken(session: NewSession, token: NewRefreshToken, options: { recordSignIn: boolean }): Step<boolean>;
+    createWithRefreshToken(session: NewSession, token: NewRefreshToken, options: SessionCreateOptions): Step<boolean>;
     revokeAllForUser(userId: string, now: Date, reason: string, exceptSessionId?: string, step?: StepOptions): Step<string[]>;
   };
   oneTimeTokens: {

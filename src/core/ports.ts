@@ -198,19 +198,27 @@ export interface UserRepository {
   rotateSecurityStamp(id: string, now: Date, keepSessionId?: string): Promise<UserRecord | null>;
 }
 
+export interface SessionCreateOptions {
+  recordSignIn: boolean;
+  /** Appended by the same statement, for the session's user, when the session is created. */
+  audit?: SessionAuditRow;
+}
+
 export interface SessionRepository {
   /**
    * Creates the session and its first refresh token in one atomic statement, only while the user is not deleted,
    * not locked at `session.createdAt`, and still has `session.securityStamp`; false (nothing created) otherwise.
-   * With `recordSignIn` the same statement stamps lastLoginAt and clears the failure counter.
+   * With `recordSignIn` the same statement stamps lastLoginAt and clears the failure counter; with `audit` it also
+   * appends that row when (and only when) the session is created.
    */
-  createWithRefreshToken(session: NewSession, token: NewRefreshToken, options: { recordSignIn: boolean }): Promise<boolean>;
+  createWithRefreshToken(session: NewSession, token: NewRefreshToken, options: SessionCreateOptions): Promise<boolean>;
   /**
    * Spends the parent token and stores its child in one atomic conditional statement, so two concurrent
    * rotations of one token can never both mint children. Refuses (invalid) expired tokens, revoked or
    * expired sessions, sessions whose security stamp is no longer the user's, and users deleted or locked at `now`.
+   * With `audit`, the same statement appends that row (for the session's user) when it rotates, and only then.
    */
-  rotateRefreshToken(parentHash: string, child: Omit<NewRefreshToken, 'parentId' | 'sessionId'>, now: Date): Promise<RotateOutcome>;
+  rotateRefreshToken(parentHash: string, child: Omit<NewRefreshToken, 'parentId' | 'sessionId'>, now: Date, audit?: SessionAuditRow): Promise<RotateOutcome>;
   findById(id: string): Promise<SessionRecord | null>;
   listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]>;
   /** Revokes one session of this user; false when it is not theirs or already revoked. */
@@ -249,6 +257,15 @@ export interface AuditEntryInput {
   metadata: Record<string, unknown>;
 }
 
+/** An audit row to append. */
+export type AuditRow = AuditEntryInput & { id: string; createdAt: Date };
+
+/**
+ * An audit row written by the statement that makes the change it records, in the same commit: its user (and actor)
+ * are the rotated session's user, and the session's id is added to its metadata as `sessionId`.
+ */
+export type SessionAuditRow = Omit<AuditRow, 'userId' | 'actorId'>;
+
 export interface AuditRecord extends AuditEntryInput {
   id: string;
   createdAt: Date;
@@ -256,7 +273,7 @@ export interface AuditRecord extends AuditEntryInput {
 
 export interface AuditRepository {
   /** Append-only: there is no update or delete. */
-  append(entry: AuditEntryInput & { id: string; createdAt: Date }): Promise<void>;
+  append(entry: AuditRow): Promise<void>;
   listForUser(userId: string, limit: number): Promise<AuditRecord[]>;
 }
 

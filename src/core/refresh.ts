@@ -1,4 +1,4 @@
-import { recordAudit } from './audit';
+import { recordAudit, sessionAuditRow } from './audit';
 import { newId, sha256Hex } from './crypto';
 import type { CoreDeps, RequestContext } from './deps';
 import { AppError, StoreUnavailableError } from './errors';
@@ -42,14 +42,17 @@ async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext)
   const childHash = await sha256Hex(child);
   // Before anything is written, so a key-value outage is a 503 with nothing done.
   const presentations = await keyValue(() => deps.kv.increment(pendingKey(parentHash), UNANSWERED_ROTATION_SECONDS));
+  // The rotation is audited by the statement that rotates (its user and session filled in there).
+  const audit = sessionAuditRow(deps, ctx, { action: 'TOKEN_REFRESHED', outcome: 'success' });
   const outcome = await deps.db.sessions.rotateRefreshToken(
     parentHash,
     { id: newId(), tokenHash: childHash, createdAt: now, expiresAt: new Date(nowMs + deps.config.refreshTokenTtlSeconds * 1000) },
     now,
+    audit,
   );
-  const answer = { deps, parentHash, child, ctx, issuedAtMs: nowMs };
+  const answer = { deps, parentHash, child, issuedAtMs: nowMs };
   if (outcome.kind === 'rotated') {
-    const pair = await handOut(answer, outcome, true);
+    const pair = await handOut(answer, outcome);
     deps.metrics.tokenRefresh('rotated');
     return pair;
   }
@@ -62,7 +65,8 @@ async function rotate(deps: CoreDeps, refreshToken: string, ctx: RequestContext)
   // An earlier presentation left its mark: its rotation committed but its answer never went out.
   const unanswered = presentations > 1;
   if ((withinGrace || unanswered) && outcome.childLive && outcome.childTokenHash === childHash) {
-    const pair = await handOut(answer, outcome, unanswered && !withinGrace);
+    // Not audited again: the rotation that made this child was, in its own statement.
+    const pair = await handOut(answer, outcome);
     deps.metrics.tokenRefresh('grace');
     return pair;
   }
@@ -84,7 +88,6 @@ interface Answer {
   deps: CoreDeps;
   parentHash: string;
   child: string;
-  ctx: RequestContext;
   /** When this refresh started: before the deny entry is read below (see handOut). */
   issuedAtMs: number;
 }
@@ -95,9 +98,8 @@ interface Answer {
  * A revocation denies the sid for one access-token lifetime from when it writes the entry, so the access token is
  * dated when this refresh started, before that read: an entry written after the read outlives the token.
  */
-async function handOut({ deps, parentHash, child, ctx, issuedAtMs }: Answer, outcome: { user: UserRecord; session: SessionRecord }, audit: boolean) {
+async function handOut({ deps, parentHash, child, issuedAtMs }: Answer, outcome: { user: UserRecord; session: SessionRecord }) {
   const { user, session } = outcome;
-  if (audit) await recordAudit(deps, ctx, { action: 'TOKEN_REFRESHED', outcome: 'success', userId: user.id, metadata: { sessionId: session.id } });
   if (await keyValue(() => deps.kv.existsAny([denyKeys.sid(session.id)]))) {
     await deps.db.sessions.revoke(user.id, session.id, new Date(deps.clock.nowMs()), 'denylisted');
     await forgetPresentation(deps, parentHash);

@@ -1,4 +1,4 @@
-import { recordAudit } from './audit';
+import { recordAudit, sessionAuditRow } from './audit';
 import type { CoreDeps, RequestContext } from './deps';
 import { AppError, invalidCredentials } from './errors';
 import { startMfaChallenge } from './mfa-challenge';
@@ -69,13 +69,14 @@ export async function finishSignIn(
   factor: SignInFactor,
   ctx: RequestContext,
 ): Promise<{ user: PublicUser; tokens: TokenPair }> {
-  const tokens = await startSession(deps, user, factor.amr, ctx, { recordSignIn: true });
+  // The success is audited by the statement that starts the session: one write, and no session without its row.
+  const audit = sessionAuditRow(deps, ctx, { action: 'LOGIN_SUCCESS', outcome: 'success', metadata: { method: factor.method, amr: factor.amr } });
+  const tokens = await startSession(deps, user, factor.amr, ctx, { recordSignIn: true, audit });
   if (!tokens) {
     await recordAudit(deps, ctx, { action: 'LOGIN_FAILURE', outcome: 'failure', userId: user.id, metadata: { reason: 'state_changed', method: factor.method } });
     throw invalidCredentials();
   }
   deps.metrics.loginAttempt(factor.method, 'success');
-  await recordAudit(deps, ctx, { action: 'LOGIN_SUCCESS', outcome: 'success', userId: user.id, metadata: { method: factor.method, amr: factor.amr } });
   const now = new Date(deps.clock.nowMs());
   return { user: toPublicUser({ ...user, lastLoginAt: now, failedLoginCount: 0 }), tokens };
 }

@@ -2,7 +2,7 @@ import { signAccessToken } from './access-token';
 import { hmacBase64url, newId, randomToken, sha256Hex } from './crypto';
 import type { CoreDeps } from './deps';
 import { StoreUnavailableError } from './errors';
-import type { AtomicWrites, NewRefreshToken, NewSession, SessionRecord, Step, StepResults, UserRecord } from './ports';
+import type { AtomicWrites, NewRefreshToken, NewSession, SessionCreateOptions, SessionRecord, Step, StepResults, UserRecord } from './ports';
 
 export interface TokenPair {
   accessToken: string;
@@ -59,7 +59,7 @@ export async function startSession(
   user: UserRecord,
   amr: string[],
   ctx: { ipAddress: string | null; userAgent: string | null },
-  options: { recordSignIn: boolean },
+  options: SessionCreateOptions,
 ): Promise<TokenPair | null> {
   const made = await newSession(deps, user, amr, ctx);
   const created = await deps.db.sessions.createWithRefreshToken(made.session, made.token, options);

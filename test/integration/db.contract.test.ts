@@ -184,6 +184,33 @@ function databaseContract(factory: DbTargetFactory) {
         expect(await db.sessions.listActiveForUser(user.id, at(903))).toHaveLength(1);
       });
 
+      it('audits a sign-in and a rotation in the statement that makes them, and nothing when they are refused', async () => {
+        const audit = (action: string, createdAt: Date) => ({
+          id: id('aud'), createdAt, action, outcome: 'success' as const, ipAddress: '203.0.113.7', userAgent: 'Firefox/140', requestId: id('req'), metadata: { method: 'password' },
+        });
+        const user = await createUser();
+        const sessionId = id('ses');
+        const tokenHash = id('hash');
+        const session = { id: sessionId, userId: user.id, createdAt: T0, expiresAt: at(HOUR), ipAddress: '203.0.113.7', userAgent: 'Firefox/140', amr: ['pwd'], securityStamp: 0 };
+        const token = { id: id('rt'), sessionId, tokenHash, parentId: null, createdAt: T0, expiresAt: at(HOUR) };
+        const signIn = audit('LOGIN_SUCCESS', T0);
+        expect(await db.sessions.createWithRefreshToken(session, token, { recordSignIn: true, audit: signIn })).toBe(true);
+        const refused = audit('LOGIN_SUCCESS', at(1));
+        const staleSession = { ...session, id: id('ses'), securityStamp: 7 };
+        expect(await db.sessions.createWithRefreshToken(staleSession, { ...token, id: id('rt'), sessionId: staleSession.id, tokenHash: id('hash') }, { recordSignIn: true, audit: refused })).toBe(false);
+
+        const rotation = audit('TOKEN_REFRESHED', at(2));
+        expect((await db.sessions.rotateRefreshToken(tokenHash, child(at(2)), at(2), { ...rotation, metadata: {} })).kind).toBe('rotated');
+        // A replay rotates nothing, so it audits nothing either.
+        expect((await db.sessions.rotateRefreshToken(tokenHash, child(at(3)), at(3), audit('TOKEN_REFRESHED', at(3)))).kind).toBe('spent');
+
+        const rows = await db.audit.listForUser(user.id, 10);
+        expect(rows).toEqual([
+          { ...rotation, userId: user.id, actorId: user.id, metadata: { sessionId } },
+          { ...signIn, userId: user.id, actorId: user.id },
+        ]);
+      });
+
       it('a stamp rotation racing 20 sign-ins verified against the old stamp leaves none of them alive after it', async () => {
         const user = await createUser();
         const attempts = Array.from({ length: 20 }, (_, i) => startSession({ userId: user.id, createdAt: at(i) }));

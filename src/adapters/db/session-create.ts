@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { NewRefreshToken, NewSession, StepOptions } from '../../core/ports';
+import type { NewRefreshToken, NewSession, SessionCreateOptions, StepOptions } from '../../core/ports';
+import { auditCte } from './audit';
 import { sqlStep, whenApplied, writtenHere, type SqlStep } from './atomic';
 import { iso } from './rows';
 
@@ -12,7 +13,7 @@ import { iso } from './rows';
  * row is locked (`for update`), so a concurrent stamp rotation either commits first and this creates nothing, or
  * waits for this session to exist and then revokes it.
  */
-export function createSessionStep(session: NewSession, token: NewRefreshToken, options: { recordSignIn: boolean }): SqlStep<boolean> {
+export function createSessionStep(session: NewSession, token: NewRefreshToken, options: SessionCreateOptions): SqlStep<boolean> {
   if (token.sessionId !== session.id) throw new Error('refresh token belongs to another session');
   const at = iso(session.createdAt);
   return sqlStep(
@@ -30,8 +31,8 @@ export function createSessionStep(session: NewSession, token: NewRefreshToken, o
       select ${session.id}::text, signer.id, ${at}::timestamptz, ${at}::timestamptz, ${iso(session.expiresAt)}::timestamptz,
              ${session.ipAddress}::text, ${session.userAgent}::text, ${JSON.stringify(session.amr)}::jsonb, ${session.securityStamp}::int
       from signer
-      returning id, expires_at
-    )
+      returning id, expires_at, user_id
+    )${options.audit ? auditCte(options.audit, 'new_session', false) : sql``}
     insert into refresh_tokens (id, session_id, token_hash, parent_id, created_at, expires_at)
     select ${token.id}::text, new_session.id, ${token.tokenHash}::text, ${token.parentId}::text,
            ${iso(token.createdAt)}::timestamptz, least(${iso(token.expiresAt)}::timestamptz, new_session.expires_at)

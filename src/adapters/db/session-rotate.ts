@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { NewRefreshToken, RotateOutcome } from '../../core/ports';
+import type { NewRefreshToken, RotateOutcome, SessionAuditRow } from '../../core/ports';
+import { auditCte } from './audit';
 import { iso, jsonObject, queryRows, sessionFromRow, toDate, userFromRow, type Db } from './rows';
 
 type ChildToken = Omit<NewRefreshToken, 'parentId' | 'sessionId'>;
@@ -9,7 +10,7 @@ type ChildToken = Omit<NewRefreshToken, 'parentId' | 'sessionId'>;
  * `spent_at is null` on the locked row after the first rotation commits, so exactly one caller rotates and the
  * others fall through to the read below (no read-then-write, which Neon HTTP could not make atomic anyway).
  */
-export async function rotateRefreshToken(db: Db, parentHash: string, child: ChildToken, now: Date): Promise<RotateOutcome> {
+export async function rotateRefreshToken(db: Db, parentHash: string, child: ChildToken, now: Date, audit?: SessionAuditRow): Promise<RotateOutcome> {
   const at = iso(now);
   const [rotated] = await queryRows(
     db,
@@ -21,7 +22,7 @@ export async function rotateRefreshToken(db: Db, parentHash: string, child: Chil
         and s.id = rt.session_id and s.revoked_at is null and s.expires_at > ${at}::timestamptz
         and u.id = s.user_id and u.deleted_at is null and u.security_stamp = s.security_stamp
         and (u.locked_until is null or u.locked_until <= ${at}::timestamptz)
-      returning rt.id, rt.session_id, s.expires_at as session_expires_at, to_jsonb(u.*) as user_row
+      returning rt.id, rt.session_id, u.id as user_id, s.expires_at as session_expires_at, to_jsonb(u.*) as user_row
     ), child as (
       insert into refresh_tokens (id, session_id, token_hash, parent_id, created_at, expires_at)
       select ${child.id}::text, parent.session_id, ${child.tokenHash}::text, parent.id,
@@ -32,7 +33,7 @@ export async function rotateRefreshToken(db: Db, parentHash: string, child: Chil
       update sessions set last_used_at = ${at}::timestamptz
       from child where sessions.id = child.session_id
       returning to_jsonb(sessions.*) as session_row
-    )
+    )${audit ? auditCte(audit, 'parent', true) : sql``}
     select touched.session_row, parent.user_row from touched, parent`,
   );
   if (rotated) return { kind: 'rotated', session: sessionFromRow(rotated.session_row), user: userFromRow(rotated.user_row) };

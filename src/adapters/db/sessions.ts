@@ -23,7 +23,7 @@ export function sessionRepository(db: Db): SessionRepository {
   return {
     createWithRefreshToken: (session, token, options) => runStep(db, createSessionStep(session, token, options)),
 
-    rotateRefreshToken: (parentHash, child, now) => rotateRefreshToken(db, parentHash, child, now),
+    rotateRefreshToken: (parentHash, child, now, audit) => rotateRefreshToken(db, parentHash, child, now, audit),
 
     async findById(id) {
       const [row] = await db.select(sessionColumns).from(sessions).where(eq(sessions.id, id)).limit(1);
