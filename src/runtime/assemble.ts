@@ -73,7 +73,7 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
     logger: parts.logger,
     metrics: parts.metrics?.metrics ?? noopMetrics,
     metricsExposition: parts.metrics?.exposition ?? null,
-    oauthProviders: new Map((parts.oauthProviders ?? configuredOAuthProviders(parts.config, parts.logger)).map((provider) => [provider.id, provider])),
+    oauthProviders: new Map((parts.oauthProviders ?? (await configuredOAuthProviders(parts.config, parts.logger))).map((provider) => [provider.id, provider])),
     auth,
     clientIp: parts.clientIp,
     ...(parts.earlyHeaders ? { earlyHeaders: parts.earlyHeaders } : {}),

@@ -3,15 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { drizzle as drizzleNeon } from 'drizzle-orm/neon-http';
-import { migrate as migrateNeon } from 'drizzle-orm/neon-http/migrator';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
-import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Pool } from 'pg';
-import { neonHttp } from './neon-http';
 import { queryRows, type Db } from './rows';
+
+// The node-postgres and Neon migrators are imported by the function that uses them: the embedded mode (PGlite) would
+// otherwise load node-postgres and Neon's driver at every start-up for nothing.
 
 export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
 
@@ -49,12 +47,13 @@ export async function runPgliteMigrations(client: PGlite): Promise<MigrationResu
  * apply each migration exactly once instead of racing on CREATE TABLE.
  */
 export async function runPostgresMigrations(pool: Pool): Promise<MigrationResult> {
+  const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
   const client = await pool.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      const db = drizzleNodePg({ client });
-      return await measured(db, () => migrateNodePg(db, { migrationsFolder }));
+      const db = drizzle({ client });
+      return await measured(db, () => migrate(db, { migrationsFolder }));
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
@@ -65,8 +64,13 @@ export async function runPostgresMigrations(pool: Pool): Promise<MigrationResult
 
 /** Neon over HTTP: no transaction around a migration (drizzle's neon-http migrator runs statement by statement). */
 export async function runNeonMigrations(url: string): Promise<MigrationResult> {
-  const db = drizzleNeon({ client: neonHttp(url) });
-  return measured(db, () => migrateNeon(db, { migrationsFolder }));
+  const [{ drizzle }, { migrate }, { neonHttp }] = await Promise.all([
+    import('drizzle-orm/neon-http'),
+    import('drizzle-orm/neon-http/migrator'),
+    import('./neon-http'),
+  ]);
+  const db = drizzle({ client: neonHttp(url) });
+  return measured(db, () => migrate(db, { migrationsFolder }));
 }
 
 export type MigratorKind = 'neon-http' | 'node-postgres';

@@ -1,5 +1,5 @@
 // SMTP transport (Node only): nodemailer's pooled SMTP client, configured from SMTP_URL.
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Mailer } from '../../core/ports';
 import { assertSender, assertSendable } from './message';
 
@@ -54,32 +54,41 @@ export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
   const from = assertSender(options.from);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const sendTimeoutMs = options.sendTimeoutMs ?? 3 * timeoutMs;
-  const transport = createTransport({
-    ...parseSmtpUrl(options.url),
-    pool: true,
+  // Read now, so a bad SMTP_URL fails here; nodemailer (60-odd module files) is loaded when the first mail or the
+  // start-up check needs it, so a service that mails nothing (MAIL_TRANSPORT=dev) never loads it.
+  const server = parseSmtpUrl(options.url);
+  let transport: Promise<Transporter> | undefined;
+  let opened: Transporter | undefined;
+  const settings = {
+    ...server,
+    pool: true as const,
     maxConnections: 3,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
     dnsTimeout: timeoutMs,
-    tls: { minVersion: 'TLSv1.2', ...(options.ca ? { ca: options.ca } : {}) },
+    tls: { minVersion: 'TLSv1.2' as const, ...(options.ca ? { ca: options.ca } : {}) },
     // Messages are plain strings we built; never let a field be read from a file or fetched from a URL.
     disableFileAccess: true,
     disableUrlAccess: true,
     logger: false,
-  });
+  };
+  function open(): Promise<Transporter> {
+    transport ??= import('nodemailer').then(({ createTransport }) => (opened = createTransport(settings)));
+    return transport;
+  }
   return {
     kind: 'smtp',
     async send(message) {
       assertSendable(message);
       const { to, subject, text, html } = message;
-      await transport.sendMail({ from, to, subject, text, html, signal: AbortSignal.timeout(sendTimeoutMs) });
+      await (await open()).sendMail({ from, to, subject, text, html, signal: AbortSignal.timeout(sendTimeoutMs) });
     },
     async verify() {
-      await transport.verify();
+      await (await open()).verify();
     },
     async close() {
-      transport.close();
+      opened?.close();
     },
   };
 }
