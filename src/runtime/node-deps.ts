@@ -5,6 +5,7 @@ import { PRIVATE_KEY_SECRET, RETIRED_KEYS_SECRET, liveRetiredKeyPems } from '../
 import { createJsonLogger, describeError, type Logger } from '../core/logger';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider } from '../core/ports';
 import { createPrometheusMetrics } from '../adapters/metrics/prometheus';
+import { lazyPasskeyVerifier } from '../adapters/webauthn/lazy';
 import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
@@ -60,6 +61,7 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     retiredPublicKeys,
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
+    passkeyVerifier: lazyPasskeyVerifier(config.webauthn),
     earlyHeaders: nodeEarlyHeaders,
     rs256Check: nodeRs256Check,
     clock,

@@ -1,25 +1,8 @@
+import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
+import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { PasskeyRefusal, PasskeyVerifier } from '../../core/ports';
 
 // The PasskeyVerifier port over @simplewebauthn/server, which runs on WebCrypto alone (Node and workerd alike).
-
-type Library = typeof import('@simplewebauthn/server') & Pick<typeof import('@simplewebauthn/server/helpers'), 'isoBase64URL'>;
-let library: Promise<Library> | undefined;
-
-/**
- * The library is loaded by the first passkey ceremony, not at start-up: with the certificate stack its attestation
- * formats need (@peculiar/*, asn1js, tsyringe) it is about 500 of the ~1,000 module files `npm start` loaded, and
- * nothing else needs it. A failed load is not remembered, and it is never taken for a refused passkey (a 500).
- */
-function loadLibrary(): Promise<Library> {
-  library ??= Promise.all([import('@simplewebauthn/server'), import('@simplewebauthn/server/helpers')]).then(
-    ([server, helpers]) => ({ ...server, isoBase64URL: helpers.isoBase64URL }),
-    (error: unknown) => {
-      library = undefined;
-      throw error;
-    },
-  );
-  return library;
-}
 
 export interface RelyingParty {
   rpId: string;
@@ -60,9 +43,8 @@ async function attempt<T>(run: () => Promise<T>): Promise<{ ok: true; value: T }
 
 export function createPasskeyVerifier(rp: RelyingParty): PasskeyVerifier {
   return {
-    async registrationOptions({ challenge, user, exclude }) {
-      const { generateRegistrationOptions, isoBase64URL } = await loadLibrary();
-      return generateRegistrationOptions({
+    registrationOptions: ({ challenge, user, exclude }) =>
+      generateRegistrationOptions({
         rpName: rp.rpName,
         rpID: rp.rpId,
         userName: user.name,
@@ -75,16 +57,12 @@ export function createPasskeyVerifier(rp: RelyingParty): PasskeyVerifier {
         // A discoverable credential is what lets a login start without a user name (API.md: no allowCredentials).
         authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'preferred' },
         supportedAlgorithmIDs: ALGORITHMS,
-      });
-    },
+      }),
 
-    async authenticationOptions({ challenge }) {
-      const { generateAuthenticationOptions, isoBase64URL } = await loadLibrary();
-      return generateAuthenticationOptions({ rpID: rp.rpId, challenge: isoBase64URL.toBuffer(challenge), timeout: CEREMONY_TIMEOUT_MS, userVerification: 'preferred' });
-    },
+    authenticationOptions: ({ challenge }) =>
+      generateAuthenticationOptions({ rpID: rp.rpId, challenge: isoBase64URL.toBuffer(challenge), timeout: CEREMONY_TIMEOUT_MS, userVerification: 'preferred' }),
 
     async verifyRegistration(response, challenge) {
-      const { verifyRegistrationResponse, isoBase64URL } = await loadLibrary();
       const result = await attempt(() =>
         verifyRegistrationResponse({
           response,
@@ -112,7 +90,6 @@ export function createPasskeyVerifier(rp: RelyingParty): PasskeyVerifier {
     },
 
     async verifyAuthentication(response, challenge, credential) {
-      const { verifyAuthenticationResponse, isoBase64URL } = await loadLibrary();
       const result = await attempt(() =>
         verifyAuthenticationResponse({
           response,
