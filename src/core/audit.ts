@@ -1,6 +1,6 @@
 import { newId } from './crypto';
 import type { CoreDeps, RequestContext } from './deps';
-import type { AuditEntryInput, AuditOutcome, SessionAuditRow } from './ports';
+import type { AuditRecord, AuditOutcome, SessionAuditRow } from './ports';
 
 // API.md "Audit action names". Audit metadata never holds passwords, codes or tokens.
 export type AuditAction =
@@ -23,7 +23,7 @@ export async function recordAudit(deps: Pick<CoreDeps, 'db' | 'clock' | 'logger'
 }
 
 /** The row recordAudit writes, for a write that must commit with others (`db.atomic`: `writes.audit.append(row)`). */
-export function auditRow(deps: Pick<CoreDeps, 'clock'>, ctx: RequestContext, entry: AuditFact): AuditEntryInput & { id: string; createdAt: Date } {
+export function auditRow(deps: Pick<CoreDeps, 'clock'>, ctx: RequestContext, entry: AuditFact): AuditRecord {
   return {
     ...sessionAuditRow(deps, ctx, entry),
     userId: entry.userId,

@@ -3,7 +3,7 @@
 // has no interactive transactions. So a write never sees the result of an earlier one in JavaScript: ids are made
 // up front (newId), and a write that must happen only if an earlier one took effect says so with `when`, a condition
 // the database checks inside the same transaction.
-import type { AuditEntryInput, NewRefreshToken, NewSession, NewUser, OneTimeTokenPurpose, SessionCreateOptions, UserRecord, UserRepository } from './ports';
+import type { AuditRecord, NewRefreshToken, NewSession, NewUser, OneTimeTokenPurpose, SessionCreateOptions, UserRecord, UserRepository } from './ports';
 import type { NewOAuthIdentity } from './ports-oauth';
 
 declare const stepResult: unique symbol;
@@ -62,7 +62,7 @@ export interface AtomicWrites {
     restore(id: string, now: Date): Step<void>;
   };
   audit: {
-    append(entry: AuditEntryInput & { id: string; createdAt: Date }, step?: StepOptions): Step<void>;
+    append(entry: AuditRecord, step?: StepOptions): Step<void>;
   };
 }
 

@@ -5,12 +5,14 @@ import type { OAuthAccountRepository } from './ports-oauth';
 import type { AdminRepository } from './ports-admin';
 import type { MfaRepository } from './ports-mfa';
 import type { AtomicDatabase } from './ports-atomic';
+import type { AuditRepository, SessionAuditRow } from './ports-audit';
 
 export type * from './passkey-ports';
 export type * from './ports-oauth';
 export type * from './ports-admin';
 export type * from './ports-mfa';
 export type * from './ports-atomic';
+export type * from './ports-audit';
 
 export type Role = 'USER' | 'ADMIN' | 'SUPER_ADMIN';
 
@@ -242,39 +244,6 @@ export interface OneTimeTokenRepository {
   /** Marks the token used and returns its user id, once; null when unknown, used, expired or of another purpose. */
   consume(tokenHash: string, purpose: OneTimeTokenPurpose, now: Date): Promise<string | null>;
   purgeExpired(before: Date): Promise<number>;
-}
-
-export type AuditOutcome = 'success' | 'failure';
-
-export interface AuditEntryInput {
-  action: string;
-  outcome: AuditOutcome;
-  userId: string | null;
-  actorId: string | null;
-  ipAddress: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  metadata: Record<string, unknown>;
-}
-
-/** An audit row to append. */
-export type AuditRow = AuditEntryInput & { id: string; createdAt: Date };
-
-/**
- * An audit row written by the statement that makes the change it records, in the same commit: its user (and actor)
- * are the rotated session's user, and the session's id is added to its metadata as `sessionId`.
- */
-export type SessionAuditRow = Omit<AuditRow, 'userId' | 'actorId'>;
-
-export interface AuditRecord extends AuditEntryInput {
-  id: string;
-  createdAt: Date;
-}
-
-export interface AuditRepository {
-  /** Append-only: there is no update or delete. */
-  append(entry: AuditRow): Promise<void>;
-  listForUser(userId: string, limit: number): Promise<AuditRecord[]>;
 }
 
 export interface SecretRepository {

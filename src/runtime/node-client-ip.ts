@@ -2,8 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../config';
-import type { AppEnv, EarlyHeaders } from '../http/env';
-import type { ServerResponse } from 'node:http';
+import type { AppEnv } from '../http/env';
 
 /**
  * The client address on Node. X-Forwarded-For is believed only when the socket peer is a proxy named in TRUST_PROXY
@@ -43,13 +42,4 @@ export function nodeClientIp(trustProxy: readonly string[]) {
     for (let i = hops.length - 1; i >= 0; i--) if (!isTrusted(hops[i]!)) return hops[i]!;
     return hops[0] ?? peer;
   };
-}
-
-/**
- * The ServerResponse @hono/node-server hands the app in c.env, while its headers are not yet sent: the request frame
- * sets its headers there (http/frame-headers.ts). Null when the app is called without it (app.request in a script).
- */
-export function nodeEarlyHeaders(c: Context<AppEnv>): EarlyHeaders | null {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  return outgoing && typeof outgoing.setHeader === 'function' && !outgoing.headersSent ? outgoing : null;
 }

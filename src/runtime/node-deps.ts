@@ -10,7 +10,8 @@ import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
 import { nodeRs256Check } from './node-rs256';
-import { nodeClientIp, nodeEarlyHeaders } from './node-client-ip';
+import { nodeClientIp } from './node-client-ip';
+import { nodeEarlyHeaders } from './node-early-headers';
 import { createNodeMailer } from './node-mailer';
 import { openDatabase, openKeyValue } from './node-stores';
 

@@ -3,7 +3,7 @@
 // step conditional on an earlier one inside the database, and any failure leaves nothing of the batch behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError, WriteConflictError } from '../../src/core/errors';
-import type { AuditEntryInput, Database, NewUser } from '../../src/core/ports';
+import type { AuditRecord, Database, NewUser } from '../../src/core/ports';
 import { dbTargets, type DbTarget, type DbTargetFactory } from '../support/db-targets';
 import { openFaultyDatabase } from '../support/faulty-db';
 
@@ -15,7 +15,7 @@ const newUser = (overrides: Partial<NewUser> = {}): NewUser => {
   const userId = id('usr');
   return { id: userId, email: `${userId}@example.test`, name: null, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', role: 'USER', emailVerifiedAt: null, createdAt: T0, ...overrides };
 };
-const audit = (userId: string, action = 'REGISTER'): AuditEntryInput & { id: string; createdAt: Date } => ({
+const audit = (userId: string, action = 'REGISTER'): AuditRecord => ({
   id: id('aud'), createdAt: T0, action, outcome: 'success', userId, actorId: userId, ipAddress: null, userAgent: null, requestId: 'req-1', metadata: { via: 'test' },
 });
 const sessionFor = (userId: string, securityStamp = 0) => {

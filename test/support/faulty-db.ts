@@ -4,27 +4,19 @@
 // driver rolls back what ran before it; Neon HTTP fails a single statement as a lost request ("fetch failed") and,
 // inside a batch, replaces the Nth statement with one that raises 08006 on the server, so the real PostgreSQL behind
 // the bridge runs the statements before it and then rolls the whole batch back.
-import { serve } from '@hono/node-server';
 import { neonConfig, neon } from '@neondatabase/serverless';
 import { PGlite } from '@electric-sql/pglite';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { runNeonMigrations, runPostgresMigrations } from '../../src/adapters/db/migrate';
 import { neonDatabase } from '../../src/adapters/db/neon';
 import { pgliteDatabase } from '../../src/adapters/db/pglite';
 import { postgresDatabase } from '../../src/adapters/db/postgres';
-import { createEmbeddedStore } from '../../src/adapters/kv/embedded';
-import { createDevMailbox } from '../../src/adapters/mail/dev-mailbox';
-import { createApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { createJsonLogger } from '../../src/core/logger';
 import type { Database, OAuthProvider } from '../../src/core/ports';
-import { createNodeDeps } from '../../src/runtime/node-deps';
 import { startNeonBridge } from '../../scripts/bridges/neon';
-import { createTestClock } from './clock';
 import { createFreshDatabase, testServerUrl } from './db-targets';
-import { baseTestEnv, buildRequestInit, type Harness, type RequestOptions } from './harness';
+import type { Harness } from './harness';
+import { serveHarness } from './harness-node';
 import { clonePgliteClient } from './pglite-snapshot';
 
 /** Which statement fails next, counted from the last `failNth`. */
@@ -172,30 +164,7 @@ export interface FaultyHarness extends Harness {
 
 /** The Node wiring of test/support/harness-node.ts on a database whose statements can be made to fail. */
 export async function createFaultyHarness(kind: FaultyKind, env: Record<string, string> = {}, oauthProviders?: OAuthProvider[]): Promise<FaultyHarness> {
-  const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', MAIL_TRANSPORT: 'dev', ...env }, 'node');
-  const clock = createTestClock();
   const database = await openFaultyDatabase(kind);
-  const kv = await createEmbeddedStore({ clock });
-  const mailer = createDevMailbox({ now: () => clock.nowMs() });
-  const logs: string[] = [];
-  const logger = createJsonLogger('debug', (line) => logs.push(line));
-  const deps = await createNodeDeps(config, { db: database.db, kv, clock, mailer, logger, ...(oauthProviders ? { oauthProviders } : {}) });
-  const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
-  const { port } = server.address() as AddressInfo;
-  return {
-    runtime: 'node',
-    faults: database.faults,
-    logs,
-    baseUrl: `http://127.0.0.1:${port}`,
-    clock,
-    mailbox: async (to: string) => mailer.list(to),
-    query: database.query,
-    deps,
-    request: (path: string, options: RequestOptions = {}) => fetch(`http://127.0.0.1:${port}${path}`, buildRequestInit(options, 'x-forwarded-for')),
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([database.dispose(), kv.close()]);
-    },
-  };
+  const harness = await serveHarness(database, env, oauthProviders ? { oauthProviders } : {});
+  return { ...harness, faults: database.faults };
 }

@@ -42,16 +42,27 @@ async function openHarnessDatabase(kind: HarnessDatabase): Promise<{ db: Databas
  * port. Client addresses travel in X-Forwarded-For from a trusted loopback proxy, exactly as behind a reverse proxy.
  */
 export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const database = await openHarnessDatabase(options.database ?? 'pglite');
+  return serveHarness(database, env, options);
+}
+
+/**
+ * The app with the real Node wiring on `database`, the embedded key-value store and the dev mailbox, served on a
+ * loopback port (faulty-db.ts serves its fault-injecting databases through this too). Closing it disposes `database`.
+ */
+export async function serveHarness(
+  database: { db: Database; query: Harness['query']; dispose(): Promise<void> },
+  env: Record<string, string>,
+  options: Pick<HarnessOptions, 'port' | 'oauthProviders'> = {},
+): Promise<Harness> {
   // Mail always lands in the dev mailbox below, so say so: production (NODE_ENV) refuses an implicit dev mailbox.
   const config = loadConfig({ ...baseTestEnv, TRUST_PROXY: 'loopback', MAIL_TRANSPORT: 'dev', ...env }, 'node');
   const clock = createTestClock();
-  const database = await openHarnessDatabase(options.database ?? 'pglite');
-  const db = database.db;
   const kv = await createEmbeddedStore({ clock });
   const mailer = createDevMailbox({ now: () => clock.nowMs() });
   const logs: string[] = [];
   const logger = createJsonLogger('debug', (line) => logs.push(line));
-  const deps = await createNodeDeps(config, { db, kv, clock, mailer, logger, ...(options.oauthProviders ? { oauthProviders: options.oauthProviders } : {}) });
+  const deps = await createNodeDeps(config, { db: database.db, kv, clock, mailer, logger, ...(options.oauthProviders ? { oauthProviders: options.oauthProviders } : {}) });
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));

@@ -1,11 +1,11 @@
 import { desc, eq, sql, type SQL } from 'drizzle-orm';
-import type { AuditEntryInput, AuditRepository, SessionAuditRow, StepOptions } from '../../core/ports';
+import type { AuditRecord, AuditRepository, SessionAuditRow, StepOptions } from '../../core/ports';
 import { runStep, sqlStep, whenApplied, type SqlStep } from './atomic';
 import { iso, type Db } from './rows';
 import { auditLogs } from './schema';
 
 /** One audit row (`when`: only if an earlier step of the batch applied). */
-export function appendAuditStep(entry: AuditEntryInput & { id: string; createdAt: Date }, options?: StepOptions): SqlStep<void> {
+export function appendAuditStep(entry: AuditRecord, options?: StepOptions): SqlStep<void> {
   return sqlStep(
     sql`insert into audit_logs (id, created_at, action, outcome, user_id, actor_id, ip_address, user_agent, request_id, metadata)
     select ${entry.id}::text, ${iso(entry.createdAt)}::timestamptz, ${entry.action}::text, ${entry.outcome}::text, ${entry.userId}::text,

@@ -58,7 +58,6 @@ export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
   // start-up check needs it, so a service that mails nothing (MAIL_TRANSPORT=dev) never loads it.
   const server = parseSmtpUrl(options.url);
   let transport: Promise<Transporter> | undefined;
-  let opened: Transporter | undefined;
   const settings = {
     ...server,
     pool: true as const,
@@ -74,7 +73,13 @@ export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
     logger: false,
   };
   function open(): Promise<Transporter> {
-    transport ??= import('nodemailer').then(({ createTransport }) => (opened = createTransport(settings)));
+    transport ??= import('nodemailer').then(
+      ({ createTransport }) => createTransport(settings),
+      (error: unknown) => {
+        transport = undefined; // not remembered: the next mail tries again
+        throw error;
+      },
+    );
     return transport;
   }
   return {
@@ -88,7 +93,8 @@ export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
       await (await open()).verify();
     },
     async close() {
-      opened?.close();
+      // A transport still being created is closed once it exists; where none was ever needed, none is made.
+      (await transport?.catch(() => undefined))?.close();
     },
   };
 }
