@@ -1,5 +1,5 @@
 // The passkey ports (re-exported by ports.ts): the stored credentials, and the WebAuthn ceremony checks, which an
-// adapter does with @simplewebauthn/server so the domain stays free of it. The JSON shapes are WebAuthn Level 3's
+// adapter does (src/adapters/webauthn) so the domain stays free of CBOR and WebCrypto. The JSON shapes are WebAuthn Level 3's
 // `*JSON` dictionaries, the form @simplewebauthn/browser and `PublicKeyCredential.toJSON()` produce; byte strings
 // are base64url.
 

@@ -4,8 +4,9 @@ import { deriveKeyBytes, hexToBytes, importHmacKey, randomToken, webRandom } fro
 import { loadSigningKeys, type PublicJwk, type Rs256Check } from '../core/keys';
 import type { Logger } from '../core/logger';
 import { noopMetrics, type Metrics, type MetricsExposition } from '../core/metrics';
-import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasskeyVerifier, PasswordHasher, Random } from '../core/ports';
+import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasswordHasher, Random } from '../core/ports';
 import { configuredOAuthProviders } from '../adapters/oauth/providers';
+import { createPasskeyVerifier } from '../adapters/webauthn/verifier';
 import { isCommonPassword } from '../core/common-passwords';
 import type { AppDeps, AppEnv, EarlyHeaders } from '../http/env';
 
@@ -25,8 +26,6 @@ export interface RuntimeParts {
   /** Public keys rotated out of the database but still verifying (key-rotation.ts), as PEM. */
   retiredPublicKeys?: readonly string[];
   clientIp: (c: Context<AppEnv>) => string | null;
-  /** Node loads its library on first use (adapters/webauthn/lazy.ts); Workers take the adapter as it is. */
-  passkeyVerifier: PasskeyVerifier;
   /** Node: the ServerResponse of the request, which takes the frame's headers early (http/frame-headers.ts). */
   earlyHeaders?: (c: Context<AppEnv>) => EarlyHeaders | null;
   clock?: Clock;
@@ -63,7 +62,7 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
     db: parts.db,
     kv: parts.kv,
     passwords: parts.passwords,
-    passkeyVerifier: parts.passkeyVerifier,
+    passkeyVerifier: createPasskeyVerifier(parts.config.webauthn),
     mailer: parts.mailer,
     clock,
     random,

@@ -5,7 +5,6 @@ import { PRIVATE_KEY_SECRET, RETIRED_KEYS_SECRET, liveRetiredKeyPems } from '../
 import { createJsonLogger, describeError, type Logger } from '../core/logger';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider } from '../core/ports';
 import { createPrometheusMetrics } from '../adapters/metrics/prometheus';
-import { lazyPasskeyVerifier } from '../adapters/webauthn/lazy';
 import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
@@ -62,7 +61,6 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     retiredPublicKeys,
     mfaKeyHex,
     clientIp: nodeClientIp(config.trustProxy),
-    passkeyVerifier: lazyPasskeyVerifier(config.webauthn),
     earlyHeaders: nodeEarlyHeaders,
     rs256Check: nodeRs256Check,
     clock,

@@ -7,7 +7,6 @@ import { createUpstashStore } from '../adapters/kv/upstash';
 import { createHttpMailer } from '../adapters/mail/http';
 import type { Clock, Mailer, OAuthProvider } from '../core/ports';
 import { createWorkersPasswordHasher } from '../adapters/password/workers';
-import { createPasskeyVerifier } from '../adapters/webauthn/simplewebauthn';
 import { serviceUnavailable } from '../http/service-unavailable';
 import { assembleDeps } from './assemble';
 
@@ -43,7 +42,6 @@ export async function createWorkerDeps(env: Bindings, overrides: WorkerOverrides
     mfaKeyHex: config.mfaEncryptionKeyHex!,
     // On Workers only Cloudflare's own header is believed; X-Forwarded-For is client-controlled there.
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? null,
-    passkeyVerifier: createPasskeyVerifier(config.webauthn),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
     ...(overrides.oauthProviders ? { oauthProviders: overrides.oauthProviders } : {}),
   });

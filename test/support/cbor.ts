@@ -1,8 +1,8 @@
-// The few CBOR items (RFC 8949) a WebAuthn authenticator writes: integers, byte and text strings, and maps (a Map,
+// The few CBOR items (RFC 8949) a WebAuthn authenticator writes: integers, byte and text strings, arrays and maps (a Map,
 // so keys keep their order and may be integers, as COSE keys need). Written for the tests, independent of the
 // libraries under test; runs anywhere (no node:*).
 
-export type CborValue = number | string | Uint8Array | Map<CborValue, CborValue>;
+export type CborValue = number | string | Uint8Array | CborValue[] | Map<CborValue, CborValue>;
 
 function head(major: number, length: number): number[] {
   const type = major << 5;
@@ -23,6 +23,9 @@ export function encodeCbor(value: CborValue): Uint8Array {
       out.push(...head(3, bytes.length), ...bytes);
     } else if (item instanceof Uint8Array) {
       out.push(...head(2, item.length), ...item);
+    } else if (Array.isArray(item)) {
+      out.push(...head(4, item.length));
+      item.forEach(write);
     } else {
       out.push(...head(5, item.size));
       for (const [key, entry] of item) {

@@ -57,7 +57,7 @@ const concat = (...parts: Uint8Array[]) => {
 const uint32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 
 /** WebCrypto signs ECDSA as r‖s (IEEE P1363); WebAuthn wants an ASN.1 DER SEQUENCE of two INTEGERs. */
-function derSignature(p1363: Uint8Array): Uint8Array {
+export function derSignature(p1363: Uint8Array): Uint8Array {
   const integer = (bytes: Uint8Array) => {
     let start = 0;
     while (start < bytes.length - 1 && bytes[start] === 0) start++;
