@@ -1,6 +1,7 @@
-// A local stand-in for Neon's SQL-over-HTTP endpoint in front of a real PostgreSQL server, so the unchanged
-// @neondatabase/serverless client (and drizzle's neon-http driver) run against real Postgres in tests, on Node
-// and inside workerd. Clients point at it only through `neonConfig.fetchEndpoint`.
+// A local stand-in for Neon's SQL-over-HTTP endpoint in front of a real PostgreSQL server, so our Neon client
+// (src/adapters/db/neon-http.ts) runs against real Postgres in tests, on Node and inside workerd, and the unchanged
+// @neondatabase/serverless client checks the stand-in itself (test/integration/db.neon-bridge.test.ts). Our client
+// reaches it through a loopback connection string; the library through `neonConfig.fetchEndpoint`.
 //
 // Wire protocol, as the client library sends and reads it (node_modules/@neondatabase/serverless, `neon()`):
 //   POST <fetchEndpoint>  headers: Neon-Connection-String (postgresql://user:pass@host/db?...),

@@ -1,12 +1,10 @@
 // Migrations: applied once per database, safe when two Node processes start together, and `npm run db:migrate`.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { neonConfig } from '@neondatabase/serverless';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratorFor, runNeonMigrations, runPostgresMigrations } from '../../src/adapters/db/migrate';
-import { createFreshDatabase, queryDatabase, testServerUrl, type FreshDatabase } from '../support/db-targets';
-import { startNeonBridge, type NeonBridge } from '../../scripts/bridges/neon';
+import { createFreshDatabase, openNeonBridge, queryDatabase, type FreshDatabase, type NeonBridgeUrls } from '../support/db-targets';
 
 const run = promisify(execFile);
 const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -27,14 +25,12 @@ describe('database migrations', () => {
     fresh.push(database);
     return database;
   };
-  let ownBridge: NeonBridge | undefined;
+  let bridge: NeonBridgeUrls | undefined;
   beforeAll(async () => {
-    const provided = inject('neonFetchEndpoint') as string | undefined;
-    if (provided === undefined) ownBridge = await startNeonBridge({ postgresUrl: testServerUrl() });
-    neonConfig.fetchEndpoint = provided ?? ownBridge!.fetchEndpoint;
+    bridge = await openNeonBridge();
   });
   afterAll(async () => {
-    await ownBridge?.close();
+    await bridge?.close();
     for (const database of fresh) await database.drop();
   });
 
@@ -66,9 +62,9 @@ describe('database migrations', () => {
 
   it('migrates over Neon HTTP and applies nothing the second time', async () => {
     const database = await freshDatabase();
-    const first = await runNeonMigrations(database.url);
+    const first = await runNeonMigrations(bridge!.urlFor(database.name));
     expect(first.applied).toBe(first.total);
-    expect(await runNeonMigrations(database.url)).toEqual({ total: first.total, applied: 0 });
+    expect(await runNeonMigrations(bridge!.urlFor(database.name))).toEqual({ total: first.total, applied: 0 });
     expect(await tablesOf(database.url)).toEqual(expect.arrayContaining(MODEL_TABLES));
   });
 

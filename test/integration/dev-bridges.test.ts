@@ -51,7 +51,7 @@ describe('npm run dev:bridges', () => {
   });
 
   it('reaches PostgreSQL through its DATABASE_URL with the Workers build Neon client', async () => {
-    const rows = await neonHttp(printed.DATABASE_URL!).query('select current_database() as name, $1::int + 1 as answer', ['41']);
+    const { rows } = await neonHttp(printed.DATABASE_URL!).query('select current_database() as name, $1::int + 1 as answer', ['41']);
     expect(rows).toEqual([{ name: 'postgres', answer: 42 }]);
   });
 

@@ -1,6 +1,5 @@
 // The three database drivers as test targets, each on a database of its own: PGlite (a clone of a migrated
 // snapshot), node-postgres and Neon HTTP (through the bridge), both on a fresh database of the real test server.
-import { neonConfig } from '@neondatabase/serverless';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { runNeonMigrations } from '../../src/adapters/db/migrate';
@@ -97,18 +96,41 @@ const postgres: DbTargetFactory = {
   },
 };
 
+export interface NeonBridgeUrls {
+  /** A connection string that reaches `database` on the test server through the bridge (a loopback host). */
+  urlFor(database: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * The Neon bridge in front of the test server: the globalSetup's, shared by everybody, or (a file run without it) one
+ * of its own. Its connection strings have a loopback host, which src/adapters/db/neon-http.ts sends to the bridge.
+ */
+export async function openNeonBridge(serverUrl: string = testServerUrl()): Promise<NeonBridgeUrls> {
+  const provided = inject('neonServerUrl') as string | undefined;
+  if (provided === undefined) {
+    const bridge = await startNeonBridge({ postgresUrl: serverUrl });
+    return { urlFor: (database) => bridge.connectionStringFor(database), close: () => bridge.close() };
+  }
+  return {
+    urlFor(database) {
+      const url = new URL(provided);
+      url.pathname = `/${encodeURIComponent(database)}`;
+      return url.toString();
+    },
+    close: async () => {},
+  };
+}
+
 const neon: DbTargetFactory = {
   kind: 'neon',
   async open() {
     const serverUrl = testServerUrl();
-    // The globalSetup runs one bridge for everybody; a file run on its own starts its own.
-    const provided = inject('neonFetchEndpoint') as string | undefined;
-    const bridge = provided === undefined ? await startNeonBridge({ postgresUrl: serverUrl }) : undefined;
-    neonConfig.fetchEndpoint = provided ?? bridge!.fetchEndpoint;
+    const bridge = await openNeonBridge(serverUrl);
     const fresh = await createFreshDatabase(serverUrl);
-    // The bridge takes user, password and database from the connection string and ignores its host.
-    await runNeonMigrations(fresh.url);
-    return onServer(fresh, openNeonDatabase(fresh.url), () => bridge?.close());
+    const url = bridge.urlFor(fresh.name);
+    await runNeonMigrations(url);
+    return onServer(fresh, openNeonDatabase(url), () => bridge.close());
   },
 };
 

@@ -4,17 +4,15 @@
 // driver rolls back what ran before it; Neon HTTP fails a single statement as a lost request ("fetch failed") and,
 // inside a batch, replaces the Nth statement with one that raises 08006 on the server, so the real PostgreSQL behind
 // the bridge runs the statements before it and then rolls the whole batch back.
-import { neonConfig, neon } from '@neondatabase/serverless';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { inject } from 'vitest';
 import { runNeonMigrations, runPostgresMigrations } from '../../src/adapters/db/migrate';
 import { neonDatabase } from '../../src/adapters/db/neon';
+import { neonHttp } from '../../src/adapters/db/neon-http';
 import { pgliteDatabase } from '../../src/adapters/db/pglite';
 import { postgresDatabase } from '../../src/adapters/db/postgres';
 import type { Database, OAuthProvider } from '../../src/core/ports';
-import { startNeonBridge } from '../../scripts/bridges/neon';
-import { createFreshDatabase, testServerUrl } from './db-targets';
+import { createFreshDatabase, openNeonBridge, testServerUrl } from './db-targets';
 import type { Harness } from './harness';
 import { serveHarness } from './harness-node';
 import { clonePgliteClient } from './pglite-snapshot';
@@ -102,7 +100,7 @@ function faultyPool(url: string, faults: Faults, max?: number): pg.Pool {
   return pool;
 }
 
-/** Neon HTTP: the driver's fetch, counting `{query}` as one statement and `{queries}` as a batch of them. */
+/** Neon HTTP: the client's fetch, counting `{query}` as one statement and `{queries}` as a batch of them. */
 function faultyFetch(faults: Faults): typeof fetch {
   return async (input, init) => {
     const body = JSON.parse(String(init?.body)) as { query?: string; params?: unknown[]; queries?: { query: string; params: unknown[] }[] };
@@ -126,19 +124,13 @@ export async function openFaultyDatabase(kind: FaultyKind, options: { poolSize?:
     return { db, faults, query: async (text, params = []) => (await client.query<Record<string, unknown>>(text, params)).rows, dispose: () => db.close() };
   }
   const serverUrl = testServerUrl();
-  let closeBridge: (() => Promise<void>) | undefined;
-  if (kind === 'neon') {
-    const provided = inject('neonFetchEndpoint') as string | undefined;
-    const bridge = provided === undefined ? await startNeonBridge({ postgresUrl: serverUrl }) : undefined;
-    neonConfig.fetchEndpoint = provided ?? bridge!.fetchEndpoint;
-    neonConfig.fetchFunction = faultyFetch(faults);
-    closeBridge = bridge ? () => bridge.close() : undefined;
-  }
+  const bridge = kind === 'neon' ? await openNeonBridge(serverUrl) : undefined;
   const fresh = await createFreshDatabase(serverUrl);
   let db: Database;
-  if (kind === 'neon') {
-    await runNeonMigrations(fresh.url);
-    db = neonDatabase(neon(fresh.url));
+  if (bridge) {
+    const url = bridge.urlFor(fresh.name);
+    await runNeonMigrations(url);
+    db = neonDatabase(neonHttp(url, { fetch: faultyFetch(faults) }));
   } else {
     const pool = faultyPool(fresh.url, faults, options.poolSize);
     await runPostgresMigrations(pool);
@@ -152,7 +144,7 @@ export async function openFaultyDatabase(kind: FaultyKind, options: { poolSize?:
     query: async (text, params = []) => (await raw.query<Record<string, unknown>>(text, params)).rows,
     async dispose() {
       await Promise.allSettled([db.close(), raw.end()]);
-      await closeBridge?.();
+      await bridge?.close();
       await fresh.drop();
     },
   };

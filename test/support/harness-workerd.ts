@@ -48,7 +48,7 @@ export async function createHarness(env: Record<string, string> = {}, options: H
     runtime: 'workerd',
     logs,
     clock,
-    query: async (text: string, params: unknown[] = []) => (await neonHttp(databaseUrl.toString()).query(text, params)) as Record<string, unknown>[],
+    query: async (text: string, params: unknown[] = []) => (await neonHttp(databaseUrl.toString()).query(text, params)).rows,
     async mailbox(to: string) {
       const response = await fetch(`${inject('mailSinkMessagesUrl')}?to=${encodeURIComponent(to)}`);
       return ((await response.json()) as { messages: ReceivedMail[] }).messages;

@@ -8,8 +8,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Pool } from 'pg';
 import { queryRows, type Db } from './rows';
 
-// The node-postgres and Neon migrators are imported by the function that uses them: the embedded mode (PGlite) would
-// otherwise load node-postgres and Neon's driver at every start-up for nothing.
+// The node-postgres migrator and the Neon client are imported by the function that uses them: the embedded mode
+// (PGlite) would otherwise load them at every start-up for nothing.
 
 export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
 
@@ -62,15 +62,24 @@ export async function runPostgresMigrations(pool: Pool): Promise<MigrationResult
   }
 }
 
-/** Neon over HTTP: no transaction around a migration (drizzle's neon-http migrator runs statement by statement). */
+/**
+ * Neon over HTTP: statement by statement with no transaction around them, exactly as drizzle's neon-http migrator
+ * (drizzle-orm/neon-http/migrator) runs them: the migrations newer than the last recorded, then their journal rows.
+ */
 export async function runNeonMigrations(url: string): Promise<MigrationResult> {
-  const [{ drizzle }, { migrate }, { neonHttp }] = await Promise.all([
-    import('drizzle-orm/neon-http'),
-    import('drizzle-orm/neon-http/migrator'),
-    import('./neon-http'),
-  ]);
-  const db = drizzle({ client: neonHttp(url) });
-  return measured(db, () => migrate(db, { migrationsFolder }));
+  const [{ neonDrizzle }, { neonHttp }] = await Promise.all([import('./neon'), import('./neon-http')]);
+  const db = neonDrizzle(neonHttp(url));
+  return measured(db, async () => {
+    const migrations = readMigrationFiles({ migrationsFolder });
+    await db.execute(sql`CREATE SCHEMA IF NOT EXISTS "drizzle"`);
+    await db.execute(sql`CREATE TABLE IF NOT EXISTS "drizzle"."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+    const [last] = await queryRows(db, sql`select id, hash, created_at from "drizzle"."__drizzle_migrations" order by created_at desc limit 1`);
+    const pending = migrations.filter((migration) => !last || Number(last.created_at) < migration.folderMillis);
+    for (const migration of pending) for (const statement of migration.sql) await db.execute(sql.raw(statement));
+    for (const migration of pending) {
+      await db.execute(sql`insert into "drizzle"."__drizzle_migrations" ("hash", "created_at") values(${migration.hash}, ${migration.folderMillis})`);
+    }
+  });
 }
 
 export type MigratorKind = 'neon-http' | 'node-postgres';
