@@ -30,8 +30,11 @@ export interface PasskeyRepository {
   listForUser(userId: string): Promise<PasskeyRecord[]>;
   /** Renames one of this user's passkeys; null when it is not theirs or does not exist. */
   rename(userId: string, id: string, name: string): Promise<PasskeyRecord | null>;
-  /** Deletes one of this user's passkeys; false when it is not theirs or does not exist. */
-  remove(userId: string, id: string): Promise<boolean>;
+  /**
+   * Deletes one of this user's passkeys unless it is their last way to sign in (no password, no linked identity, no
+   * other passkey), decided in one statement; not_found when it is not theirs or does not exist.
+   */
+  remove(userId: string, id: string): Promise<'removed' | 'not_found' | 'last_sign_in_method'>;
   /**
    * Stores a verified assertion's counter in one conditional statement, only while it moves the stored one forward
    * or both are 0 (authenticators without a counter, such as synced passkeys). False when the counter would stay or

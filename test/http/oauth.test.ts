@@ -6,6 +6,7 @@ import type { Harness } from '../support/harness';
 import { auditActions, expectError, json, linkToken, login, registerUser, waitForMail } from './helpers';
 import { callbackUrl, deliverCallback, oidcProviderSettings, providerUser, signInWithOidc, startSignIn } from './oauth-helpers';
 import { mfaUser, nextCode, post } from './mfa-helpers';
+import { addedPasskey, newAuthenticator, passkeyLogin } from './passkey-helpers';
 
 // The OAuth / OpenID Connect flow end to end against a real OpenID provider (oidc-provider on loopback), on Node and
 // inside workerd: authorize → provider login → callback → exchange → /users/me.
@@ -138,6 +139,18 @@ describe('linked identities', () => {
     const { body } = await signInWithOidc(h, 'corp', providerUser());
     await expectError(await h.request('/api/v1/users/me/identities/corp', { method: 'DELETE', token: body.accessToken }), 409, 'CONFLICT');
     expect((await json(await h.request('/api/v1/users/me/identities', { token: body.accessToken }))).data.identities).toHaveLength(1);
+  });
+
+  it('counts a passkey as a way in: the provider unlinks, then the only passkey left cannot be removed (409)', async () => {
+    const { body } = await signInWithOidc(h, 'corp', providerUser());
+    const token = body.accessToken as string;
+    const authenticator = newAuthenticator();
+    const passkey = await addedPasskey(h, token, authenticator);
+    expect(await json(await h.request('/api/v1/users/me/identities/corp', { method: 'DELETE', token }))).toMatchObject({ success: true, data: { unlinked: true } });
+    await expectError(await h.request(`/api/v1/passkeys/${passkey.id}`, { method: 'DELETE', token }), 409, 'CONFLICT');
+    expect((await json(await h.request('/api/v1/passkeys', { token }))).data.passkeys).toEqual([passkey]);
+    // Still the way in.
+    expect((await passkeyLogin(h, authenticator)).status).toBe(200);
   });
 });
 

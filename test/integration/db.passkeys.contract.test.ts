@@ -7,6 +7,7 @@ import { dbTargets, type DbTarget, type DbTargetFactory } from '../support/db-ta
 const T0 = new Date('2030-01-01T00:00:00.123Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const id = (prefix: string) => `${prefix}_${crypto.randomUUID()}`;
+const PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA';
 
 function passkeyContract(factory: DbTargetFactory) {
   describe(`passkey repository on ${factory.kind}`, () => {
@@ -18,9 +19,10 @@ function passkeyContract(factory: DbTargetFactory) {
     });
     afterAll(() => target?.dispose());
 
-    const createUser = async () => {
+    // A user who signs in with passkeys only unless given a password.
+    const createUser = async (passwordHash: string | null = null) => {
       const userId = id('usr');
-      await db.users.create({ id: userId, email: `${userId}@example.test`, name: null, passwordHash: null, role: 'USER', emailVerifiedAt: null, createdAt: T0 });
+      await db.users.create({ id: userId, email: `${userId}@example.test`, name: null, passwordHash, role: 'USER', emailVerifiedAt: null, createdAt: T0 });
       return userId;
     };
     const newPasskey = (userId: string, overrides: Partial<NewPasskey> = {}): NewPasskey => ({
@@ -69,13 +71,13 @@ function passkeyContract(factory: DbTargetFactory) {
     });
 
     it("renames and removes only the user's own passkey", async () => {
-      const mine = await create(newPasskey(await createUser()));
+      const mine = await create(newPasskey(await createUser(PASSWORD_HASH)));
       const stranger = await createUser();
       expect(await db.passkeys.rename(stranger, mine.id, 'Stolen')).toBeNull();
-      expect(await db.passkeys.remove(stranger, mine.id)).toBe(false);
+      expect(await db.passkeys.remove(stranger, mine.id)).toBe('not_found');
       expect(await db.passkeys.rename(mine.userId, mine.id, 'Phone')).toEqual({ ...mine, name: 'Phone' });
-      expect(await db.passkeys.remove(mine.userId, mine.id)).toBe(true);
-      expect(await db.passkeys.remove(mine.userId, mine.id)).toBe(false);
+      expect(await db.passkeys.remove(mine.userId, mine.id)).toBe('removed');
+      expect(await db.passkeys.remove(mine.userId, mine.id)).toBe('not_found');
       expect(await db.passkeys.findByCredentialId(mine.credentialId)).toBeNull();
       expect(await db.passkeys.rename(mine.userId, mine.id, 'Gone')).toBeNull();
     });
@@ -103,9 +105,36 @@ function passkeyContract(factory: DbTargetFactory) {
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
+    it('never removes the last way to sign in: a password, a linked identity or another passkey must remain', async () => {
+      const userId = await createUser();
+      const first = await create(newPasskey(userId));
+      expect(await db.passkeys.remove(userId, first.id)).toBe('last_sign_in_method');
+      expect(await db.passkeys.listForUser(userId)).toEqual([first]);
+      const second = await create(newPasskey(userId));
+      expect(await db.passkeys.remove(userId, first.id)).toBe('removed');
+      expect(await db.passkeys.remove(userId, second.id)).toBe('last_sign_in_method');
+      await db.oauthAccounts.link(
+        { id: id('oa'), userId, provider: 'acme', providerUserId: id('sub'), email: null, createdAt: T0 },
+        { securityStamp: 0, removePassword: false },
+        T0,
+      );
+      expect(await db.passkeys.remove(userId, second.id)).toBe('removed');
+      expect(await db.passkeys.listForUser(userId)).toEqual([]);
+    });
+
+    it('leaves exactly one passkey when removals of the last two race (20 trials)', async () => {
+      for (let trial = 0; trial < 20; trial++) {
+        const userId = await createUser();
+        const [a, b] = [await create(newPasskey(userId)), await create(newPasskey(userId))];
+        const outcomes = await Promise.all([db.passkeys.remove(userId, a.id), db.passkeys.remove(userId, b.id)]);
+        expect(outcomes.sort()).toEqual(['last_sign_in_method', 'removed']);
+        expect(await db.passkeys.listForUser(userId)).toHaveLength(1);
+      }
+    });
+
     it('records no use of a removed passkey', async () => {
-      const passkey = await create(newPasskey(await createUser(), { signCount: 0 }));
-      await db.passkeys.remove(passkey.userId, passkey.id);
+      const passkey = await create(newPasskey(await createUser(PASSWORD_HASH), { signCount: 0 }));
+      expect(await db.passkeys.remove(passkey.userId, passkey.id)).toBe('removed');
       expect(await db.passkeys.recordUse(passkey.id, { signCount: 1, backedUp: false, usedAt: at(1) })).toBe(false);
     });
   });

@@ -37,8 +37,15 @@ export async function renamePasskey(deps: CoreDeps, userId: string, passkeyId: s
   return toPublicPasskey(renamed);
 }
 
-/** The credential stops working at once: a login finds credentials by id, and this one is gone. */
+/**
+ * The credential stops working at once: a login finds credentials by id, and this one is gone. Never the last way to
+ * sign in (SECURITY.md, as for an identity's unlink): 409.
+ */
 export async function removePasskey(deps: CoreDeps, userId: string, passkeyId: string, ctx: RequestContext): Promise<void> {
-  if (!(await deps.db.passkeys.remove(userId, passkeyId))) throw notFound();
+  const outcome = await deps.db.passkeys.remove(userId, passkeyId);
+  if (outcome === 'not_found') throw notFound();
+  if (outcome === 'last_sign_in_method') {
+    throw new AppError('CONFLICT', 'This is the last way to sign in to the account: set a password, link a provider or add another passkey first');
+  }
   await recordAudit(deps, ctx, { action: 'PASSKEY_REMOVED', outcome: 'success', userId, metadata: { passkeyId } });
 }

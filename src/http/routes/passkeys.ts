@@ -60,12 +60,12 @@ const renameRoute = createRoute({
 const removeRoute = createRoute({
   method: 'delete',
   path: '/{id}',
-  summary: 'Remove one of your passkeys; it stops working at once',
+  summary: 'Remove one of your passkeys; it stops working at once (never the last way to sign in: 409)',
   tags: ['passkeys'],
   security: bearerSecurity,
   middleware: [authenticate()] as const,
   request: { params: PasskeyIdParam },
-  responses: { 200: jsonContent(PasskeyDeleted, 'Removed'), ...errorResponses(401, 404, 503) },
+  responses: { 200: jsonContent(PasskeyDeleted, 'Removed'), ...errorResponses(401, 404, 409, 503) },
 });
 
 export const passkeyRoutes = createRouter()
