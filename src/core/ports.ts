@@ -228,8 +228,11 @@ export interface SessionRepository {
   /** Revokes every active session of the user except `exceptSessionId`; returns the revoked ids. */
   revokeAllForUser(userId: string, now: Date, reason: string, exceptSessionId?: string): Promise<string[]>;
   touch(sessionId: string, now: Date): Promise<void>;
-  /** Deletes refresh tokens and sessions that expired or were revoked before `before`; returns rows removed. */
-  purgeExpired(before: Date): Promise<number>;
+  /**
+   * Deletes up to `limit` sessions that expired or were revoked before `before` (with their refresh tokens) and up to
+   * `limit` refresh tokens that expired before it; `removed` counts every row, `done` says nothing more matched.
+   */
+  purgeExpired(before: Date, limit: number): Promise<PurgeBatch>;
   /** Sessions neither revoked nor expired at `now`, all users together (the auth_active_sessions gauge). */
   countActive(now: Date): Promise<number>;
 }
@@ -243,7 +246,14 @@ export interface OneTimeTokenRepository {
   peek(tokenHash: string, purpose: OneTimeTokenPurpose, now: Date): Promise<string | null>;
   /** Marks the token used and returns its user id, once; null when unknown, used, expired or of another purpose. */
   consume(tokenHash: string, purpose: OneTimeTokenPurpose, now: Date): Promise<string | null>;
-  purgeExpired(before: Date): Promise<number>;
+  /** Deletes up to `limit` tokens that expired or were used before `before`. */
+  purgeExpired(before: Date, limit: number): Promise<PurgeBatch>;
+}
+
+/** One bounded step of a purge: rows deleted, and whether the step found fewer than its limit (nothing left). */
+export interface PurgeBatch {
+  removed: number;
+  done: boolean;
 }
 
 export interface SecretRepository {

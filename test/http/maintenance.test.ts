@@ -38,4 +38,23 @@ describe('purging expired and revoked tokens', () => {
       h.clock.advance(-(3600 + 24 * 3600 + 60));
     }
   });
+
+  it('goes through a backlog larger than one step, in steps, and keeps live sessions', async () => {
+    const sessionIds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const user = await registerUser(h);
+      sessionIds.push(await sessionIdOf(user.accessToken));
+      expect((await h.request('/api/v1/auth/logout', { method: 'POST', token: user.accessToken })).status).toBe(200);
+    }
+    h.clock.advance(24 * 3600 + 60);
+    const live = await registerUser(h);
+    try {
+      // Steps of 2 rows: five revoked sessions (and their tokens) need several, and all go.
+      expect(await purgeExpiredTokens(h.deps, 2)).toBeGreaterThanOrEqual(10);
+      for (const id of sessionIds) expect(await h.deps.db.sessions.findById(id)).toBeNull();
+      expect((await h.request('/api/v1/auth/refresh', { method: 'POST', json: { refreshToken: live.refreshToken } })).status).toBe(200);
+    } finally {
+      h.clock.advance(-(24 * 3600 + 60));
+    }
+  });
 });

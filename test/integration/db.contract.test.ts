@@ -349,10 +349,24 @@ function databaseContract(factory: DbTargetFactory) {
         const live = await startSession({ userId: user.id, createdAt: EARLY, expiresAt: early(HOUR) });
         await db.sessions.revoke(user.id, revoked.sessionId, early(20), 'logout');
         // Each purged session takes its one refresh token with it: 2 sessions + 2 tokens.
-        expect(await db.sessions.purgeExpired(early(30))).toBe(4);
+        expect(await db.sessions.purgeExpired(early(30), 1000)).toEqual({ removed: 4, done: true });
         expect(await db.sessions.findById(expired.sessionId)).toBeNull();
         expect(await db.sessions.findById(revoked.sessionId)).toBeNull();
         expect((await db.sessions.rotateRefreshToken(live.tokenHash, child(early(40)), early(40))).kind).toBe('rotated');
+      });
+
+      it('purges a backlog in steps of at most `limit` sessions, saying when nothing is left', async () => {
+        const user = await createUser({ createdAt: EARLY });
+        const doomed = [];
+        for (let i = 0; i < 5; i++) doomed.push(await startSession({ userId: user.id, createdAt: EARLY, expiresAt: early(10) }));
+        const live = await startSession({ userId: user.id, createdAt: EARLY, expiresAt: early(HOUR) });
+        // 2 sessions and their 2 tokens per step; the third step finds the last one, fewer than the limit.
+        expect(await db.sessions.purgeExpired(early(30), 2)).toEqual({ removed: 4, done: false });
+        expect(await db.sessions.purgeExpired(early(30), 2)).toEqual({ removed: 4, done: false });
+        expect(await db.sessions.purgeExpired(early(30), 2)).toEqual({ removed: 2, done: true });
+        for (const session of doomed) expect(await db.sessions.findById(session.sessionId)).toBeNull();
+        expect(await db.sessions.findById(live.sessionId)).not.toBeNull();
+        expect(await db.sessions.purgeExpired(early(30), 2)).toEqual({ removed: 0, done: true });
       });
 
       it('purges a refresh token that expired while its session lives on', async () => {
@@ -361,7 +375,7 @@ function databaseContract(factory: DbTargetFactory) {
         const shortLived = { ...child(early(5)), expiresAt: early(10) };
         await db.sessions.rotateRefreshToken(session.tokenHash, shortLived, early(5));
         // Only the expired child goes (the spent parent lasts an hour), and the session stays.
-        expect(await db.sessions.purgeExpired(early(30))).toBe(1);
+        expect(await db.sessions.purgeExpired(early(30), 1000)).toEqual({ removed: 1, done: true });
         expect(await db.sessions.findById(session.sessionId)).not.toBeNull();
         expect(await db.sessions.rotateRefreshToken(shortLived.tokenHash, child(early(31)), early(31))).toEqual({ kind: 'invalid' });
       });
@@ -422,7 +436,9 @@ function databaseContract(factory: DbTargetFactory) {
         await db.oneTimeTokens.consume(used, 'reset_password', early(5));
         const otherUser = await createUser({ createdAt: EARLY });
         const live = await issue(otherUser.id, 'reset_password', EARLY, early(HOUR));
-        expect(await db.oneTimeTokens.purgeExpired(early(20))).toBe(2);
+        expect(await db.oneTimeTokens.purgeExpired(early(20), 1)).toEqual({ removed: 1, done: false });
+        expect(await db.oneTimeTokens.purgeExpired(early(20), 1)).toEqual({ removed: 1, done: false });
+        expect(await db.oneTimeTokens.purgeExpired(early(20), 1)).toEqual({ removed: 0, done: true });
         expect(await db.oneTimeTokens.consume(live, 'reset_password', early(30))).toBe(otherUser.id);
       });
     });

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { OneTimeTokenPurpose, OneTimeTokenRepository, StepOptions } from '../../core/ports';
 import { runStep, sqlStep, whenApplied, writtenHere, type SqlStep } from './atomic';
 import { iso, type Db } from './rows';
@@ -56,12 +56,14 @@ export function oneTimeTokenRepository(db: Db): OneTimeTokenRepository {
 
     consume: (tokenHash, purpose, now) => runStep(db, consumeTokenStep(tokenHash, purpose, now)),
 
-    async purgeExpired(before) {
-      const removed = await db
-        .delete(oneTimeTokens)
+    async purgeExpired(before, limit) {
+      const doomed = db
+        .select({ id: oneTimeTokens.id })
+        .from(oneTimeTokens)
         .where(or(lt(oneTimeTokens.expiresAt, before), lt(oneTimeTokens.usedAt, before)))
-        .returning({ id: oneTimeTokens.id });
-      return removed.length;
+        .limit(limit);
+      const removed = await db.delete(oneTimeTokens).where(inArray(oneTimeTokens.id, doomed)).returning({ id: oneTimeTokens.id });
+      return { removed: removed.length, done: removed.length < limit };
     },
   };
 }

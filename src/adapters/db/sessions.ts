@@ -63,22 +63,26 @@ export function sessionRepository(db: Db): SessionRepository {
       return Number(row?.active ?? 0);
     },
 
-    async purgeExpired(before) {
+    async purgeExpired(before, limit) {
       const at = iso(before);
       // Tokens of a purged session go by cascade; counting them here keeps "rows removed" honest.
       const [row] = await queryRows(
         db,
-        sql`with dead_sessions as (
-          delete from sessions where expires_at < ${at}::timestamptz or revoked_at < ${at}::timestamptz
-          returning id
+        sql`with doomed_sessions as (
+          select id from sessions where expires_at < ${at}::timestamptz or revoked_at < ${at}::timestamptz limit ${limit}
+        ), expired_tokens as (
+          select id from refresh_tokens where expires_at < ${at}::timestamptz limit ${limit}
+        ), dead_sessions as (
+          delete from sessions where id in (select id from doomed_sessions) returning id
         ), dead_tokens as (
           delete from refresh_tokens
-          where expires_at < ${at}::timestamptz or session_id in (select id from dead_sessions)
+          where id in (select id from expired_tokens) or session_id in (select id from dead_sessions)
           returning id
         )
-        select ((select count(*) from dead_sessions) + (select count(*) from dead_tokens))::int as removed`,
+        select ((select count(*) from dead_sessions) + (select count(*) from dead_tokens))::int as removed,
+               (select count(*) from doomed_sessions)::int as sessions, (select count(*) from expired_tokens)::int as tokens`,
       );
-      return Number(row?.removed ?? 0);
+      return { removed: Number(row?.removed ?? 0), done: Number(row?.sessions ?? 0) < limit && Number(row?.tokens ?? 0) < limit };
     },
   };
 }
