@@ -156,6 +156,11 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       // Refused hits count too (API.md), as in the Redis script.
       if (current) current.value = String(currentCount + 1);
       else put(buckets.currentKey, { value: '1', expiresAtMs: nowMs + bucketTtlMs(windowMs), persisted: false });
+      // Counted (so still atomic), then one turn of the event loop before the request goes on, as a Redis round trip
+      // gives: every request passes the global limit, and letting the loop take the waiting connections' requests
+      // together rather than each from parse to write alone measured 67-84 against 89-102 µs of CPU per /health at
+      // 50 connections (bench/README.md).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return { allowed: decision.allowed, limit, remaining: decision.remaining, resetAtMs: buckets.resetAtMs };
     },
 
