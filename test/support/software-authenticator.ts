@@ -47,14 +47,14 @@ interface Credential {
 
 const FLAG = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40 };
 const ES256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const utf8 = (text: string) => new TextEncoder().encode(text);
-const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
-const concat = (...parts: Uint8Array[]) => {
+export const utf8 = (text: string) => new TextEncoder().encode(text);
+export const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
+export const concat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
   return out;
 };
-const uint32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+export const uint32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 
 /** WebCrypto signs ECDSA as r‖s (IEEE P1363); WebAuthn wants an ASN.1 DER SEQUENCE of two INTEGERs. */
 export function derSignature(p1363: Uint8Array): Uint8Array {

@@ -3,7 +3,7 @@
 // Built from WebCrypto and the tests' own CBOR encoder, independent of the code under test.
 import { base64url } from 'jose';
 import { encodeCbor, type CborValue } from './cbor';
-import { derSignature } from './software-authenticator';
+import { concat, derSignature, sha256, uint32, utf8 } from './software-authenticator';
 
 export type Alg = 'ES256' | 'EdDSA' | 'RS256' | 'RS256-1024' | 'ES384';
 
@@ -14,13 +14,6 @@ export interface TestKey {
   sign(data: Uint8Array): Promise<Uint8Array>;
 }
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
-const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
-export const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
-  return out;
-};
 const cose = (entries: [number, number | Uint8Array][]) => encodeCbor(new Map<CborValue, CborValue>(entries));
 
 export async function makeKey(alg: Alg): Promise<TestKey> {
@@ -84,7 +77,6 @@ export interface Bend {
   clientDataJSON?: (bytes: Uint8Array) => Uint8Array;
 }
 
-const uint32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 const AAGUID = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
 
 async function clientData(type: string, bend: Bend, rpOrigin: string) {

@@ -1,16 +1,11 @@
 import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { NewOAuthIdentity, NewUser, OAuthAccountRepository, UserRecord } from '../../core/ports';
 import { runStep, sqlStep, type SqlStep } from './atomic';
-import { iso, queryRows, type Db } from './rows';
+import { iso, type Db } from './rows';
 import { insertUserSql, userRowOrNull } from './user-statements';
 import { oauthAccounts, users } from './schema';
 import { nullOnUniqueViolation } from './unique-violation';
-
-/**
- * A passkey is a way to sign in too: unlinking the last identity of a user who still has one is allowed. Locked like
- * the other rows, so a passkey removal racing the unlink is decided on what is there now.
- */
-const passkeysOf = (userId: string) => sql`select id from passkeys where user_id = ${userId}::text for update`;
+import { removeUnlessLastWayIn } from './sign-in-ways';
 
 /**
  * Runs `ctes`, whose last one (`account`) writes a users row, and links the identity to that row in the same
@@ -91,29 +86,13 @@ export function oauthAccountRepository(db: Db): OAuthAccountRepository {
     },
 
     async unlink(userId, provider) {
-      // "The last way to sign in" is a rule across rows, so the rows are locked (`for update`) rather than counted
-      // from the statement's snapshot: of two unlinks racing for a user's last two identities, the second waits, then
-      // skips the row the first deleted, sees no other identity, and removes nothing.
-      const [row] = await queryRows(
-        db,
-        sql`with owner as (
-          select id, password_hash is not null as has_password from users where id = ${userId}::text for update
-        ), identities as (
-          select id, provider from oauth_accounts where user_id = ${userId}::text for update
-        ), passkeys as (${passkeysOf(userId)}),
-        removed as (
-          delete from oauth_accounts
-          where id in (select id from identities where provider = ${provider}::text)
-            and (coalesce((select has_password from owner), false)
-              or exists (select 1 from identities where provider <> ${provider}::text)
-              or exists (select 1 from passkeys))
-          returning id
-        )
-        select exists (select 1 from identities where provider = ${provider}::text) as found,
-               (select count(*) from removed)::int as removed`,
-      );
-      if (Number(row?.removed ?? 0) > 0) return 'unlinked';
-      return row?.found === true ? 'last_sign_in_method' : 'not_found';
+      // A passkey is a way to sign in too: unlinking the last identity of a user who still has one is allowed.
+      const outcome = await removeUnlessLastWayIn(db, userId, {
+        table: sql`oauth_accounts`,
+        ids: sql`select id from identities where provider = ${provider}::text`,
+        otherWays: sql`exists (select 1 from identities where provider <> ${provider}::text) or exists (select 1 from keys)`,
+      });
+      return outcome === 'removed' ? 'unlinked' : outcome;
     },
   };
 }

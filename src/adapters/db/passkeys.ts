@@ -1,6 +1,7 @@
 import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
 import type { PasskeyRepository } from '../../core/ports';
-import { queryRows, type Db } from './rows';
+import type { Db } from './rows';
+import { removeUnlessLastWayIn } from './sign-in-ways';
 import { passkeys } from './schema';
 
 export function passkeyRepository(db: Db): PasskeyRepository {
@@ -33,31 +34,12 @@ export function passkeyRepository(db: Db): PasskeyRepository {
       return row ?? null;
     },
 
-    async remove(userId, id) {
-      // The last way to sign in stays (as an identity's unlink, oauth-accounts.ts, whose lock order this follows: the
-      // user, the identities, the passkeys): of two removals racing for a user's last two passkeys, the second waits,
-      // then sees no other passkey, and removes nothing.
-      const [row] = await queryRows(
-        db,
-        sql`with owner as (
-          select password_hash is not null as has_password from users where id = ${userId}::text for update
-        ), identities as (
-          select id from oauth_accounts where user_id = ${userId}::text for update
-        ), keys as (
-          select id from passkeys where user_id = ${userId}::text for update
-        ), removed as (
-          delete from passkeys
-          where id in (select id from keys where id = ${id}::text)
-            and (coalesce((select has_password from owner), false)
-              or exists (select 1 from identities)
-              or exists (select 1 from keys where id <> ${id}::text))
-          returning id
-        )
-        select exists (select 1 from keys where id = ${id}::text) as found, (select count(*) from removed)::int as removed`,
-      );
-      if (Number(row?.removed ?? 0) > 0) return 'removed';
-      return row?.found === true ? 'last_sign_in_method' : 'not_found';
-    },
+    remove: (userId, id) =>
+      removeUnlessLastWayIn(db, userId, {
+        table: sql`passkeys`,
+        ids: sql`select id from keys where id = ${id}::text`,
+        otherWays: sql`exists (select 1 from identities) or exists (select 1 from keys where id <> ${id}::text)`,
+      }),
 
     async recordUse(id, use) {
       // The condition is evaluated on the row as it is when the update runs (Postgres re-checks it after a

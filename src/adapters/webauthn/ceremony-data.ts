@@ -30,13 +30,6 @@ export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
-  return difference === 0;
-}
-
 /** Unpadded base64url, strictly (the request schemas check the alphabet too). */
 export function fromBase64url(value: unknown): Uint8Array {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_-]*$/.test(value)) throw new Refused('malformed');

@@ -5,11 +5,11 @@
 // keep and nothing here would act on what it proves (API.md: "Attestation `none` is accepted").
 import { base64url } from 'jose';
 import type { PasskeyRefusal, PasskeyVerifier } from '../../core/ports';
+import { constantTimeEqual } from '../password/equal';
 import {
   checkClientData,
   concat,
   decodeAttestationObject,
-  equalBytes,
   fromBase64url,
   parseAuthenticatorData,
   Refused,
@@ -50,7 +50,7 @@ function checkCredential(response: { id?: unknown; rawId?: unknown; type?: unkno
 
 /** Our RP ID's hash, and someone present: the two checks both ceremonies make on the authenticator data. */
 async function checkAuthenticator(data: AuthenticatorData, rpId: string): Promise<void> {
-  if (!equalBytes(data.rpIdHash, await sha256(utf8(rpId)))) throw new Refused('rp_id');
+  if (!(await constantTimeEqual(data.rpIdHash, await sha256(utf8(rpId))))) throw new Refused('rp_id');
   if (!data.userPresent) throw new Refused('user_presence');
 }
 
@@ -99,7 +99,7 @@ export function createPasskeyVerifier(rp: RelyingParty): PasskeyVerifier {
         const data = parseAuthenticatorData(attestation.authData);
         await checkAuthenticator(data, rp.rpId);
         const attested = data.attested;
-        if (!attested || !equalBytes(attested.credentialId, fromBase64url(response.id))) throw new Refused('malformed');
+        if (!attested || !(await constantTimeEqual(attested.credentialId, fromBase64url(response.id)))) throw new Refused('malformed');
         const credential = await usableKey(attested.publicKey);
         await checkAttestation(attestation, credential, await sha256(clientDataJSON));
         const transports = Array.isArray(fields.transports) ? fields.transports : [];
