@@ -13,16 +13,16 @@ export interface AppDeps extends CoreDeps {
   /** Served at /metrics where the runtime keeps metrics in-process (Node); null elsewhere, and /metrics is 404. */
   metricsExposition: MetricsExposition | null;
   /**
-   * Where the runtime takes response headers ahead of the Response (Node: its ServerResponse, whose headers merge
-   * into the response's when it is written, the response's own winning on a clash); absent or null, they go onto the
+   * Where the runtime takes response headers ahead of the Response (Node: its ServerResponse, which merges them into
+   * the response's when it is written, the response's own winning on a clash); absent or null, they go onto the
    * Response through c.header (Workers). See http/frame-headers.ts.
    */
   earlyHeaders?: (c: Context<AppEnv>) => EarlyHeaders | null;
 }
 
-/** A response-headers sink outside the Response (Node's ServerResponse has this shape). */
+/** A response-headers sink outside the Response (Node: runtime/node-frame-response.ts). Set, not append. */
 export interface EarlyHeaders {
-  setHeader(name: string, value: string): unknown;
+  setFrameHeader(name: string, value: string): void;
 }
 
 export interface AuthContext {

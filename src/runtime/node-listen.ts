@@ -2,6 +2,7 @@ import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError } from '../config';
 import { serviceUnavailable } from '../http/service-unavailable';
+import { frameResponses } from './node-frame-response';
 
 // The Node server listens before the slow part of start-up (PGlite creates and migrates its database in seconds), so
 // a port in use fails at once, with one line naming PORT, before anything is opened. A request that arrives before
@@ -16,6 +17,8 @@ export interface EarlyListener {
   address: AddressInfo;
   /** Starts answering with the app. */
   serve(fetch: Fetch): void;
+  /** For shutdown: every response written from now on, the in-flight ones included, says `Connection: close`. */
+  drain(): void;
 }
 
 const starting: Fetch = () => serviceUnavailable('Service starting', { 'Retry-After': '1' });
@@ -38,7 +41,8 @@ export async function listenEarly(config: Config, options: { holdMs?: number } =
   const waitForApp = (): Promise<Fetch> =>
     Promise.race([app, new Promise<Fetch>((resolve) => setTimeout(() => resolve(starting), holdMs).unref())]);
   let handle: Fetch = async (request, env) => (await waitForApp())(request, env);
-  const server = createAdaptorServer({ fetch: (request, env) => handle(request, env) });
+  const responses = frameResponses();
+  const server = createAdaptorServer({ fetch: (request, env) => handle(request, env), serverOptions: { ServerResponse: responses.ServerResponse } });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenFailure(config, error)));
     server.once('listening', resolve);
@@ -51,5 +55,6 @@ export async function listenEarly(config: Config, options: { holdMs?: number } =
       handle = fetch;
       serveApp(fetch);
     },
+    drain: responses.drain,
   };
 }

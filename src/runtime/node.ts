@@ -1,6 +1,5 @@
 // Must stay the first import: it stops an unsupported Node with one line before anything else is evaluated.
 import './require-node';
-import { Server, type ServerResponse } from 'node:http';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { describeError } from '../core/logger';
@@ -56,24 +55,15 @@ async function main() {
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
-  // Responses not yet written when shutdown starts say `Connection: close`: otherwise their keep-alive connections
-  // hold server.close() open until the client's idle timeout, or for ever if the client keeps sending requests.
-  const unanswered = new Set<ServerResponse>();
   let stopping = false;
-  if (server instanceof Server) {
-    server.prependListener('request', (_request, response: ServerResponse) => {
-      if (stopping) response.setHeader('Connection', 'close');
-      unanswered.add(response);
-      response.once('close', () => unanswered.delete(response));
-    });
-  }
-
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     clearInterval(purge);
     console.log(`authgate: ${signal} received, finishing in-flight requests`);
-    for (const response of unanswered) if (!response.headersSent) response.setHeader('Connection', 'close');
+    // Responses not yet written say `Connection: close`: otherwise their keep-alive connections hold server.close()
+    // open until the client's idle timeout, or for ever if the client keeps sending requests.
+    listener.drain();
     const force = setTimeout(() => {
       console.error('authgate: in-flight requests or deferred work did not finish in time; exiting');
       process.exit(1);

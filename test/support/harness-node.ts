@@ -6,6 +6,7 @@ import { createEmbeddedStore } from '../../src/adapters/kv/embedded';
 import { createDevMailbox } from '../../src/adapters/mail/dev-mailbox';
 import { createJsonLogger } from '../../src/core/logger';
 import { createNodeDeps } from '../../src/runtime/node-deps';
+import { frameResponses } from '../../src/runtime/node-frame-response';
 import { createTestClock } from './clock';
 import pg from 'pg';
 import { openPostgresDatabase } from '../../src/adapters/db/postgres';
@@ -64,7 +65,8 @@ export async function serveHarness(
   const logger = createJsonLogger('debug', (line) => logs.push(line));
   const deps = await createNodeDeps(config, { db: database.db, kv, clock, mailer, logger, ...(options.oauthProviders ? { oauthProviders: options.oauthProviders } : {}) });
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
+  // With the production server's response class, so the frame's headers take the same path as in `npm start`.
+  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1', serverOptions: { ServerResponse: frameResponses().ServerResponse } });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const { port } = server.address() as AddressInfo;
   return {
