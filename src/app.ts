@@ -3,12 +3,10 @@ import type { AppDeps, AppEnv } from './http/env';
 import { errorResponse, handleError } from './http/errors';
 import { allowedMethodsFinder } from './http/method-not-allowed';
 import { withConventionalResponses } from './http/openapi-conventions';
-import { jsonBody } from './http/middleware/body';
-import { prefetchDenylist } from './http/middleware/authenticate';
 import { bootstrapAdmin } from './http/middleware/bootstrap-admin';
 import { cors } from './http/middleware/cors';
 import { requestFrame } from './http/middleware/frame';
-import { rateLimit } from './http/middleware/rate-limit';
+import { requestGate } from './http/middleware/gate';
 import { isDevMailbox } from './adapters/mail/dev-mailbox';
 import { accountRoutes } from './http/routes/account';
 import { adminRoutes } from './http/routes/admin';
@@ -36,9 +34,7 @@ function buildApp(deps: AppDeps) {
   if (deps.config.admin) app.use('*', bootstrapAdmin());
   // Answers preflights itself, so they reach neither the body checks nor the rate limits below.
   app.use('*', cors(deps.config.corsOrigins));
-  app.use('*', jsonBody());
-  app.use('*', prefetchDenylist());
-  app.use('*', rateLimit('global', (config) => config.rateLimit.global));
+  app.use('*', requestGate());
   app.use('/api/v1/*', async function noStore(c, next) {
     // API.md: token-bearing responses are never cached; every API answer is personal, so none is. Set before the
     // handler so the response is built with it; set again only on a Response a handler built itself.

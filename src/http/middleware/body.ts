@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../core/errors';
 import type { AppEnv } from '../env';
@@ -20,18 +20,18 @@ function hasBody(headers: Headers): boolean {
 
 /**
  * API.md: JSON in. A body-carrying request must be application/json (else 415) and at most 16 KiB (else 413).
- * Bodiless POSTs (logout, verify-email, ...) may omit the content type.
+ * Bodiless POSTs (logout, verify-email, ...) may omit the content type. `then` runs at once for a request without a
+ * body, and under the 16-KiB limit for one with a JSON body; any other body is refused before `then` runs. (Run by
+ * the request gate, gate.ts.)
  */
-export function jsonBody(): MiddlewareHandler<AppEnv> {
-  return async function jsonBodyMiddleware(c, next) {
-    const method = c.req.method;
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
-    const type = c.req.header('content-type');
-    if (type === undefined && !hasBody(c.req.raw.headers)) return next();
-    const mediaType = (type ?? '').split(';')[0]!.trim().toLowerCase();
-    if (mediaType !== 'application/json') {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
-    }
-    return limit(c, next);
-  };
+export function withJsonBodyRules(c: Context<AppEnv>, then: () => Promise<void>): Promise<void> {
+  const method = c.req.method;
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return then();
+  const type = c.req.header('content-type');
+  if (type === undefined && !hasBody(c.req.raw.headers)) return then();
+  const mediaType = (type ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
+  }
+  return limit(c, then) as Promise<void>;
 }

@@ -36,6 +36,8 @@ function addVaryOrigin(headers: Headers): void {
  */
 export function cors(allowedOrigins: readonly string[]): MiddlewareHandler<AppEnv> {
   const allowed = new Set(allowedOrigins);
+  // No origins configured (the default): no grants and no Vary, only preflights answered; no await of its own.
+  if (allowed.size === 0) return (c, next) => (isPreflight(c) ? Promise.resolve(c.body(null, 204)) : next());
   return async function corsMiddleware(c, next) {
     const origin = c.req.header('origin');
     const granted = origin !== undefined && allowed.has(origin);
@@ -47,11 +49,10 @@ export function cors(allowedOrigins: readonly string[]): MiddlewareHandler<AppEn
         c.header('Access-Control-Allow-Headers', ALLOW_HEADERS);
         c.header('Access-Control-Max-Age', MAX_AGE_SECONDS);
       }
-      if (allowed.size > 0) c.header('Vary', 'Origin');
+      c.header('Vary', 'Origin');
       return c.body(null, 204);
     }
     await next();
-    if (allowed.size === 0) return;
     // Whether or not this request is granted, the answer depends on Origin: a shared cache must key on it.
     addVaryOrigin(c.res.headers);
     if (!granted) return;

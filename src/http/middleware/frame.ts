@@ -3,9 +3,9 @@ import type { AppDeps, AppEnv } from '../env';
 import { reachesEveryResponse, setFrameHeader } from '../frame-headers';
 import { matchedRoutePattern } from '../route-pattern';
 
-// The request's frame, in one middleware because every request passes through it (the `hello` benchmark is this
-// and nothing else): the dependencies, X-Request-ID, the client address, the security headers, then the access log
-// line and the HTTP metrics once the answer is known.
+// The request's frame, in one middleware because every request passes through it (the `hello` benchmark is this,
+// CORS and the request gate): the dependencies, X-Request-ID, the client address, the security headers, then the
+// access log line and the HTTP metrics once the answer is known.
 
 // API.md: an inbound X-Request-ID is kept when it is 1–128 characters of [A-Za-z0-9._:-]; anything else is
 // replaced, so log lines can't be forged or bloated through it.

@@ -22,12 +22,21 @@ function setHeaders(c: Context<AppEnv>, result: RateLimitResult, nowMs: number) 
  * the limiter fails open (availability beats a limit) and says so in the log, once per outage.
  */
 export function rateLimit(bucket: string, ruleOf: (config: Config) => RateRule): MiddlewareHandler<AppEnv> {
+  const count = rateLimitStep(bucket, ruleOf);
   return async function rateLimitMiddleware(c, next) {
+    await count(c);
+    return next();
+  };
+}
+
+/** The counting of rateLimit() without the middleware around it (the request gate runs the global one inline). */
+export function rateLimitStep(bucket: string, ruleOf: (config: Config) => RateRule): (c: Context<AppEnv>) => Promise<void> {
+  return async function countRateLimit(c) {
     const { kv, clock, config } = c.get('deps');
     const rule = ruleOf(config);
     const ip = c.get('clientIp') ?? 'unknown';
     const result = await hitRateLimit(kv, c.get('logger'), bucket, { key: `rl:${bucket}:${ip}`, limit: rule.requests, windowSeconds: rule.windowSeconds });
-    if (!result) return next();
+    if (!result) return;
     const previous = c.get('rateLimit');
     const shown = !previous || result.remaining < previous.remaining || !result.allowed ? result : previous;
     c.set('rateLimit', shown);
@@ -37,6 +46,5 @@ export function rateLimit(bucket: string, ruleOf: (config: Config) => RateRule):
       c.get('deps').metrics.rateLimitHit(bucket);
       throw new AppError('RATE_LIMITED', 'Too many requests; try again later');
     }
-    return next();
   };
 }
