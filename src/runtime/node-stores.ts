@@ -17,7 +17,11 @@ export function usesDataDir(config: Config): boolean {
 
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) {
-    return named('DATABASE_URL', config.databaseUrl, async () => (await import('../adapters/db/postgres')).openPostgresDatabase(config.databaseUrl!));
+    const onPreparedRefused = (error: Error) =>
+      console.warn(`authgate: DATABASE_URL's server refused a prepared statement (${describeError(error)}); a pooler in transaction mode? Statements now go unprepared.`);
+    return named('DATABASE_URL', config.databaseUrl, async () =>
+      (await import('../adapters/db/postgres')).openPostgresDatabase(config.databaseUrl!, { onPreparedRefused }),
+    );
   }
   return named('DATA_DIR', config.dataDir, async () => {
     await mkdir(config.dataDir, { recursive: true });

@@ -6,12 +6,15 @@ import { transactionRunner, type BatchRunner } from './atomic';
 import { createDatabase } from './database';
 import { isUnavailable } from './unavailable';
 import { runPostgresMigrations } from './migrate';
+import { preparingClient, statementNames } from './pg-prepared';
 
 export interface PostgresOptions {
   /** Apply pending migrations before returning (default true: a Node start brings its schema up to date). */
   migrate?: boolean;
   /** Told about errors of idle pooled connections (e.g. the server restarted); the pool replaces them. */
   onIdleError?: (error: Error) => void;
+  /** Told once when the connection path refuses prepared statements (a pooler in transaction mode; pg-prepared.ts). */
+  onPreparedRefused?: (error: Error) => void;
 }
 
 /**
@@ -32,7 +35,8 @@ export async function openPostgresDatabase(url: string, options: PostgresOptions
       await migrations.end();
     }
   }
-  const pool = new pg.Pool({ connectionString: url, ...POSTGRES_TIMEOUTS });
+  // Statements are prepared per connection and named per text (pg-prepared.ts): PostgreSQL plans each one once.
+  const pool = new pg.Pool({ connectionString: url, ...POSTGRES_TIMEOUTS, Client: preparingClient(statementNames(), options.onPreparedRefused) });
   // Without a listener an idle connection's error would crash the process; the next query reconnects instead.
   pool.on('error', (error) => options.onIdleError?.(error));
   return postgresDatabase(pool);

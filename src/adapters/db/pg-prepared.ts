@@ -1,0 +1,109 @@
+// Node only: node-postgres with server-side prepared statements.
+import pg from 'pg';
+
+// Every statement we send is one of a fixed set of texts with $n parameters, but node-postgres sends each unnamed,
+// so PostgreSQL parses and plans it again on every call. For the refresh rotation (one statement of four CTEs)
+// planning was as costly as executing: 0.40 ms of plan and 0.42 ms of execution per call (pg_stat_statements,
+// bench/refresh.ts). Named, a statement is parsed once per connection, and after five runs PostgreSQL keeps a generic
+// plan when it is no worse than the custom ones.
+//
+// The names are given here, per statement text, in the pool's client class, so every repository benefits and none
+// has to name its statements. The number of names is capped: a text built with a varying number of parameters would
+// otherwise add prepared statements to every connection without end. A connection pooler in transaction mode
+// (PgBouncer before 1.21) cannot keep prepared statements: at its first refusal (26000 "does not exist", 42P05
+// "already exists", both before the statement ran) naming stops for the pool and the statement is sent again unnamed.
+
+/** At most this many distinct statement texts get a name; later ones run unnamed. */
+export const MAX_NAMED_STATEMENTS = 500;
+
+const PREPARED_STATEMENTS_REFUSED = new Set(['26000', '42P05']);
+
+export interface StatementNames {
+  /** The name for this text, or undefined when it is to run unnamed. */
+  nameFor(text: string): string | undefined;
+  /** Stops naming (the connection path cannot keep prepared statements). */
+  disable(): void;
+}
+
+export function statementNames(max = MAX_NAMED_STATEMENTS): StatementNames {
+  const names = new Map<string, string>();
+  let enabled = true;
+  return {
+    nameFor(text) {
+      if (!enabled) return undefined;
+      let name = names.get(text);
+      if (name === undefined && names.size < max) names.set(text, (name = `authgate_${names.size + 1}`));
+      return name;
+    },
+    disable: () => void (enabled = false),
+  };
+}
+
+interface QueryConfig {
+  text: string;
+  values?: unknown[];
+  name?: string;
+  submit?: unknown;
+}
+
+/** `values`: the parameters passed beside the config (drizzle's `client.query(config, params)`). */
+function isNameable(config: unknown, values: unknown): config is QueryConfig {
+  if (typeof config !== 'object' || config === null) return false;
+  const candidate = config as Partial<QueryConfig>;
+  const parameters = candidate.values ?? values;
+  // A Submittable (pg.Query, a cursor) runs itself; a config with a name of its own keeps it. A text without
+  // parameters goes by the simple protocol (which allows several commands in one text) and has no plan worth keeping.
+  return (
+    typeof candidate.text === 'string' &&
+    candidate.name === undefined &&
+    typeof candidate.submit !== 'function' &&
+    Array.isArray(parameters) &&
+    parameters.length > 0
+  );
+}
+
+function refusedPrepared(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && PREPARED_STATEMENTS_REFUSED.has(String((error as { code?: unknown }).code));
+}
+
+type Callback = (error: Error | null, result?: unknown) => void;
+type AnyQuery = (this: pg.Client, ...args: unknown[]) => unknown;
+
+/** A pg.Client class (for pg.Pool's `Client` option) that names each statement through `names`. */
+export function preparingClient(names: StatementNames, onRefused: (error: Error) => void = () => {}): typeof pg.Client {
+  const query = pg.Client.prototype.query as AnyQuery;
+  let refusalReported = false;
+  const refused = (error: unknown) => {
+    names.disable();
+    if (!refusalReported) onRefused(error as Error);
+    refusalReported = true;
+  };
+
+  class PreparingClient extends pg.Client {}
+  (PreparingClient.prototype as unknown as { query: AnyQuery }).query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
+    const name = isNameable(config, rest[0]) ? names.nameFor(config.text) : undefined;
+    if (name === undefined) return query.call(this, config, ...rest);
+    const named = { ...(config as QueryConfig), name };
+    const at = rest.findIndex((arg) => typeof arg === 'function');
+    if (at >= 0) {
+      // The callback form (pg.Pool's own query()).
+      const callback = rest[at] as Callback;
+      const args = [...rest];
+      args[at] = (error: Error | null, result?: unknown) => {
+        if (error && refusedPrepared(error)) {
+          refused(error);
+          query.call(this, config, ...rest);
+          return;
+        }
+        callback(error, result);
+      };
+      return query.call(this, named, ...args);
+    }
+    return (query.call(this, named, ...rest) as Promise<unknown>).catch((error: unknown) => {
+      if (!refusedPrepared(error)) throw error;
+      refused(error);
+      return query.call(this, config, ...rest);
+    });
+  };
+  return PreparingClient;
+}

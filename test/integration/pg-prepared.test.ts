@@ -1,0 +1,87 @@
+// Prepared statements on node-postgres (src/adapters/db/pg-prepared.ts), against the real PostgreSQL: each statement
+// text is prepared once per connection and planned generically after PostgreSQL's five custom plans; a connection path
+// that loses prepared statements (a pooler in transaction mode) turns naming off without failing a request.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPostgresMigrations } from '../../src/adapters/db/migrate';
+import { postgresDatabase } from '../../src/adapters/db/postgres';
+import { preparingClient, statementNames } from '../../src/adapters/db/pg-prepared';
+import type { Database } from '../../src/core/ports';
+import { createFreshDatabase, type FreshDatabase } from '../support/db-targets';
+
+let fresh: FreshDatabase;
+
+beforeAll(async () => {
+  fresh = await createFreshDatabase();
+  const migrations = new pg.Pool({ connectionString: fresh.url, max: 1 });
+  await runPostgresMigrations(migrations).finally(() => migrations.end());
+});
+afterAll(async () => fresh?.drop());
+
+interface Prepared {
+  statement: string;
+  generic_plans: string;
+  custom_plans: string;
+}
+
+/** One connection, so what the database holds for it is what the next statement meets. */
+function openOne(max?: number): { pool: pg.Pool; db: Database; refusals: Error[] } {
+  const refusals: Error[] = [];
+  const pool = new pg.Pool({ connectionString: fresh.url, max: 1, Client: preparingClient(statementNames(max), (error) => refusals.push(error)) });
+  return { pool, db: postgresDatabase(pool), refusals };
+}
+
+async function preparedOn(pool: pg.Pool): Promise<Prepared[]> {
+  // Without parameters, so this statement itself is not prepared.
+  const result = await pool.query<Prepared>('select statement, generic_plans::text, custom_plans::text from pg_prepared_statements');
+  return result.rows;
+}
+
+const unknownToken = 'f'.repeat(64);
+const at = new Date('2026-11-30T12:00:00Z');
+
+describe('prepared statements on node-postgres', () => {
+  it('prepares a repository statement once per connection, and PostgreSQL settles on its generic plan', async () => {
+    const { pool, db } = openOne();
+    try {
+      for (let i = 0; i < 8; i++) expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      const prepared = await preparedOn(pool);
+      expect(prepared).toHaveLength(1);
+      expect(prepared[0]!.statement).toMatch(/from "users"/);
+      expect(Number(prepared[0]!.custom_plans)).toBe(5);
+      expect(Number(prepared[0]!.generic_plans)).toBe(3);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('runs texts past the cap unprepared, with the same answers', async () => {
+    const { pool, db } = openOne(1);
+    try {
+      expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      const rotated = await db.sessions.rotateRefreshToken(unknownToken, { id: 'child-1', tokenHash: 'e'.repeat(64), createdAt: at, expiresAt: at }, at);
+      expect(rotated).toEqual({ kind: 'invalid' });
+      expect((await preparedOn(pool)).map((row) => row.statement)).toEqual([expect.stringMatching(/from "users"/)]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('answers the statement a pooler’s lost preparation refused, reports it once, and prepares nothing from then on', async () => {
+    const { pool, db, refusals } = openOne();
+    try {
+      expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      // As a pooler in transaction mode does: the next statement lands on a server connection that never saw it.
+      await pool.query('deallocate all');
+      expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]).toMatchObject({ code: '26000' });
+      await pool.query('deallocate all');
+      for (let i = 0; i < 3; i++) expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      expect(await preparedOn(pool)).toEqual([]);
+      expect(refusals).toHaveLength(1);
+    } finally {
+      await pool.end();
+    }
+  });
+});
