@@ -33,6 +33,7 @@ export async function signAccessToken(
   nowMs: number,
 ): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
+  if (keys.signRs256) return signedByRuntime(keys.signRs256, keys.current.kid, settings, claims, iat);
   return new SignJWT({ sid: claims.sid, role: claims.role, email: claims.email, amr: claims.amr, type: 'access' })
     .setProtectedHeader({ alg: 'RS256', typ: ACCESS_TOKEN_TYP, kid: keys.current.kid })
     .setIssuer(settings.issuer)
@@ -42,6 +43,37 @@ export async function signAccessToken(
     .setIssuedAt(iat)
     .setExpirationTime(iat + settings.ttlSeconds)
     .sign(keys.current.privateKey);
+}
+
+const segment = (value: object) => base64url.encode(encoder.encode(JSON.stringify(value)));
+
+/**
+ * The same compact JWS as SignJWT above, byte for byte (header and claims in the same order; test/unit/node-crypto
+ * compares the two), with the signature from the runtime's signer. jose signs only through WebCrypto.
+ */
+async function signedByRuntime(
+  sign: NonNullable<SigningKeys['signRs256']>,
+  kid: string,
+  settings: AccessTokenSettings,
+  claims: Parameters<typeof signAccessToken>[2],
+  iat: number,
+): Promise<string> {
+  const header = segment({ alg: 'RS256', typ: ACCESS_TOKEN_TYP, kid });
+  const payload = segment({
+    sid: claims.sid,
+    role: claims.role,
+    email: claims.email,
+    amr: claims.amr,
+    type: 'access',
+    iss: settings.issuer,
+    aud: settings.audience,
+    sub: claims.sub,
+    jti: claims.jti,
+    iat,
+    exp: iat + settings.ttlSeconds,
+  });
+  const signingInput = `${header}.${payload}`;
+  return `${signingInput}.${base64url.encode(await sign(encoder.encode(signingInput)))}`;
 }
 
 function isStringArray(value: unknown): value is string[] {

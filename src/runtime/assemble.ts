@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { Config } from '../config';
 import { deriveKeyBytes, hexToBytes, importHmacKey, randomToken, webRandom } from '../core/crypto';
-import { loadSigningKeys, type PublicJwk, type Rs256Check } from '../core/keys';
+import { loadSigningKeys, type PublicJwk, type Rs256Check, type Rs256Sign } from '../core/keys';
 import type { Logger } from '../core/logger';
 import { noopMetrics, type Metrics, type MetricsExposition } from '../core/metrics';
 import type { Clock, Database, KeyValueStore, Mailer, OAuthProvider, PasswordHasher, Random } from '../core/ports';
@@ -34,6 +34,8 @@ export interface RuntimeParts {
   oauthProviders?: OAuthProvider[];
   /** A synchronous RS256 check over the published keys (Node); default: WebCrypto's asynchronous verify. */
   rs256Check?: (jwks: readonly PublicJwk[]) => Rs256Check;
+  /** An RS256 signer over the current private key (Node); default: jose over WebCrypto. */
+  rs256Sign?: (privateKey: CryptoKey) => Rs256Sign;
   /** Default: counted nowhere and no /metrics (Workers). */
   metrics?: { metrics: Metrics; exposition: MetricsExposition };
 }
@@ -43,7 +45,11 @@ export async function assembleDeps(parts: RuntimeParts): Promise<AppDeps> {
   const clock = parts.clock ?? systemClock;
   const random = parts.random ?? webRandom;
   const loaded = await loadSigningKeys(parts.privateKey, [parts.config.jwt.previousPublicKeys, ...(parts.retiredPublicKeys ?? [])]);
-  const keys = parts.rs256Check ? { ...loaded, checkRs256: parts.rs256Check(loaded.jwks.keys) } : loaded;
+  const keys = {
+    ...loaded,
+    ...(parts.rs256Check ? { checkRs256: parts.rs256Check(loaded.jwks.keys) } : {}),
+    ...(parts.rs256Sign ? { signRs256: parts.rs256Sign(loaded.current.privateKey) } : {}),
+  };
   // One master secret, one derived key per purpose (HKDF labels), so no key serves two algorithms.
   const masterKey = hexToBytes(parts.mfaKeyHex);
   const mfaKey = await deriveKeyBytes(masterKey, 'totp-secret-encryption');

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { bytesToHex, webRandom } from '../core/crypto';
+import { bytesToHex, installHashEngine, webRandom } from '../core/crypto';
 import { generatePrivateKeyPem } from '../core/keys';
 import { PRIVATE_KEY_SECRET, RETIRED_KEYS_SECRET, liveRetiredKeyPems } from '../core/key-rotation';
 import { createJsonLogger, describeError, type Logger } from '../core/logger';
@@ -9,6 +9,7 @@ import { createNodePasswordHasher } from '../adapters/password/node';
 import type { AppDeps } from '../http/env';
 import { assembleDeps, systemClock } from './assemble';
 import { nodeRs256Check } from './node-rs256';
+import { nodeHashes, nodeRs256Sign } from './node-crypto';
 import { nodeClientIp } from './node-client-ip';
 import { nodeEarlyHeaders } from './node-early-headers';
 import { createNodeMailer } from './node-mailer';
@@ -34,6 +35,7 @@ async function persistedSecret(db: Database, name: string, configured: string | 
 
 /** The Node wiring: settings → adapters → app dependencies. Tests reuse it with overrides. */
 export async function createNodeDeps(config: Config, overrides: NodeOverrides = {}): Promise<AppDeps> {
+  installHashEngine(nodeHashes);
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createJsonLogger(config.logLevel);
   // The key-value store first: a remote one that cannot be reached fails in a moment, before PGlite spends
@@ -63,6 +65,7 @@ export async function createNodeDeps(config: Config, overrides: NodeOverrides = 
     clientIp: nodeClientIp(config.trustProxy),
     earlyHeaders: nodeEarlyHeaders,
     rs256Check: nodeRs256Check,
+    rs256Sign: nodeRs256Sign,
     clock,
     metrics: createPrometheusMetrics({
       countActiveSessions: () => db.sessions.countActive(new Date(clock.nowMs())),
