@@ -31,11 +31,12 @@ export interface Argon2WorkerPool {
 export const defaultArgon2Threads = () => Math.max(1, Math.min(4, availableParallelism()));
 
 /**
- * The niceness of the hashing threads (Linux: per thread; 0 is normal, 19 the lowest priority). At 10 a hashing thread
- * weighs about a tenth of the event loop thread when both want a core, so session checks keep their latency while
- * logins hash, and hashing still takes every core nobody else wants.
+ * The niceness of the hashing threads (Linux: per thread; 0 is normal, 19 the lowest priority). At 19 a hashing thread
+ * weighs about 1/70 of the event loop thread when both want a core, so session checks keep their latency while logins
+ * hash, and hashing still takes every core nobody else wants. (At 10, a tenth: once the session route got faster, the
+ * peer benchmark's mixed factor measured ×2.25 and ×2.36 at 10 against ×2.00 and ×1.92 at 19; bench/README.md.)
  */
-export const ARGON2_THREAD_NICE = 10;
+export const ARGON2_THREAD_NICE = 19;
 
 export interface Argon2WorkerPoolOptions {
   threads?: number;
