@@ -44,7 +44,7 @@ async function rate(concurrency: number, seconds: number, task: () => Promise<vo
 
 async function hashCeiling(): Promise<number> {
   const threads = availableParallelism();
-  const pool = createArgon2WorkerPool({ threads, engine: 'native', nice: 0 });
+  const pool = createArgon2WorkerPool({ threads, engine: 'native', nice: 0, busy: () => false });
   const salt = new Uint8Array(16).fill(1);
   try {
     return await rate(threads * 2, SECONDS, async () => {

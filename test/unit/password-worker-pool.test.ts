@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ARGON2_THREAD_NICE, createArgon2WorkerPool } from '../../src/adapters/password/argon2-worker-pool';
+import { ARGON2_THREAD_NICE, createArgon2WorkerPool, eventLoopBusy } from '../../src/adapters/password/argon2-worker-pool';
 import { createArgon2idHasher } from '../../src/adapters/password/argon2id-hasher';
 import { nativeArgon2idEngine, nodeArgon2idEngine } from '../../src/adapters/password/node';
 import type { Argon2Params } from '../../src/adapters/password/phc';
@@ -15,6 +15,19 @@ const password = 'violet-harbour-lantern-42';
 const pool = createArgon2WorkerPool(2);
 afterAll(() => pool.close());
 const onWorkers = (params: Argon2Params) => createArgon2idHasher(params, nodeArgon2idEngine(pool.derive));
+
+describe('whether the event loop is busy serving', () => {
+  it('says so after a window spent mostly running, and not after one spent waiting', async () => {
+    const busy = eventLoopBusy(0.5, 50);
+    const until = performance.now() + 80;
+    while (performance.now() < until) {
+      // Keeps the event loop running, as a burst of requests does.
+    }
+    expect(busy()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(busy()).toBe(false);
+  });
+});
 
 describe('hash-wasm in worker threads', () => {
   const hasher = onWorkers(current);
@@ -51,6 +64,26 @@ describe('hash-wasm in worker threads', () => {
     const salt = new Uint8Array(16);
     await expect(pool.derive(password, salt, { memoryKib: 1, iterations: 1, parallelism: 1 }, 32)).rejects.toThrow(/argon2id failed/);
     expect(await pool.derive(password, salt, { memoryKib: 8, iterations: 1, parallelism: 1 }, 32)).toHaveLength(32);
+  });
+
+  it('hashes on one thread fewer while the event loop is busy serving, and on all of them again once it is not', async () => {
+    let serving = true;
+    const shared = createArgon2WorkerPool({ threads: 2, busy: () => serving });
+    try {
+      const salt = new Uint8Array(16);
+      const jobs = Array.from({ length: 3 }, (_, i) => shared.derive(`${password}-${i}`, salt, current, 32));
+      expect(shared.running()).toBe(1);
+      await jobs[0];
+      expect(shared.running()).toBe(1);
+      serving = false;
+      await jobs[1];
+      const more = [jobs[2]!, shared.derive(password, salt, current, 32), shared.derive(password, salt, current, 32)];
+      expect(shared.running()).toBe(2);
+      for (const hash of await Promise.all(more)) expect(hash).toHaveLength(32);
+      expect(shared.running()).toBe(0);
+    } finally {
+      await shared.close();
+    }
   });
 
   it('refuses work once closed', async () => {

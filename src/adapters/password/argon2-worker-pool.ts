@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Argon2Params } from './phc';
 import { hashWasmArgon2idOptions } from './wasm';
@@ -23,8 +24,31 @@ interface Slot {
 
 export interface Argon2WorkerPool {
   derive(password: string, salt: Uint8Array, params: Argon2Params, tagBytes: number): Promise<Uint8Array>;
+  /** How many derivations are running now (the rest wait in the queue). */
+  running(): number;
   /** Ends the threads; derivations still waiting are refused. */
   close(): Promise<void>;
+}
+
+/**
+ * Whether the event loop is busy serving: more than `threshold` of the last ~200 ms (or of the time since the last
+ * look) spent running rather than waiting. Looked at only when a derivation starts or ends, so it costs nothing idle.
+ * 0.8: logins alone keep the loop below it (their hashing is elsewhere), a session load on top of them does not.
+ */
+export function eventLoopBusy(threshold = 0.8, windowMs = 200): () => boolean {
+  let last = performance.eventLoopUtilization();
+  let lastAt = performance.now();
+  let busy = false;
+  return () => {
+    const now = performance.now();
+    if (now - lastAt >= windowMs) {
+      const current = performance.eventLoopUtilization();
+      busy = performance.eventLoopUtilization(current, last).utilization > threshold;
+      last = current;
+      lastAt = now;
+    }
+    return busy;
+  };
 }
 
 /** As many threads as node:crypto.argon2 would use of libuv's pool (4), but no more than there are cores. */
@@ -43,10 +67,19 @@ export interface Argon2WorkerPoolOptions {
   /** 'native': node:crypto.argon2Sync (Node 24.7+); 'wasm' (default): hash-wasm. */
   engine?: 'native' | 'wasm';
   nice?: number;
+  /**
+   * While this says the event loop is busy serving, one thread fewer hashes at a time (never fewer than one): the
+   * core left over stays with the requests. Default: eventLoopBusy(). Two Argon2id derivations at once take both
+   * cores of a 2-core machine and much of its memory bandwidth, and under a session load that more than doubled the
+   * session route's p99 (peer benchmark, mixed: x1.77-x2.55 without this, x1.45 and x1.64 with it; bench/README.md).
+   * Logins alone still hash on every core.
+   */
+  busy?: () => boolean;
 }
 
 export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number = {}): Argon2WorkerPool {
-  const { threads = defaultArgon2Threads(), engine = 'wasm', nice = ARGON2_THREAD_NICE } = typeof options === 'number' ? { threads: options } : options;
+  const { threads = defaultArgon2Threads(), engine = 'wasm', nice = ARGON2_THREAD_NICE, busy = eventLoopBusy() } = typeof options === 'number' ? { threads: options } : options;
+  let active = 0;
   const queue: Job[] = [];
   const idle: Slot[] = [];
   const workers = new Set<Worker>();
@@ -62,6 +95,7 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
     const slot: Slot = {
       run(job) {
         current = job;
+        active++;
         worker.ref();
         worker.postMessage(job.options);
       },
@@ -69,6 +103,7 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
     worker.on('message', (reply: Reply) => {
       const job = current!;
       current = undefined;
+      active--;
       worker.unref();
       if ('hash' in reply) job.resolve(reply.hash);
       else job.reject(new Error(`argon2id failed: ${reply.error}`));
@@ -81,6 +116,7 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
       workers.delete(worker);
       const index = idle.indexOf(slot);
       if (index >= 0) idle.splice(index, 1);
+      if (current) active--;
       current?.reject(failure ?? new Error('the argon2id worker thread exited'));
       current = undefined;
       pump();
@@ -89,7 +125,8 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
   }
 
   function pump(): void {
-    while (!closed && queue.length > 0) {
+    const limit = threads > 1 && queue.length > 0 && busy() ? threads - 1 : threads;
+    while (!closed && queue.length > 0 && active < limit) {
       const slot = idle.pop() ?? (workers.size < threads ? startWorker() : undefined);
       if (!slot) return;
       slot.run(queue.shift()!);
@@ -104,6 +141,7 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
         pump();
       });
     },
+    running: () => active,
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new Error('the argon2id worker pool is closed'));
