@@ -154,7 +154,7 @@ if (nativeArgon2idEngine) {
       expect(await createArgon2idHasher(current, engine).verify(await hasher.hash(password), password)).toBe(true);
     });
 
-    it('hashes at a lower priority than the event loop thread (nice 19 against 0)', async () => {
+    it('hashes at a lower priority than the event loop thread (nice 10 against 0)', async () => {
       await nativePool.derive(password, new Uint8Array(16), current, 32);
       const nices = threadNiceness();
       expect(nices.get(String(process.pid))).toBeLessThan(ARGON2_THREAD_NICE);

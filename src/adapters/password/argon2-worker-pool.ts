@@ -55,12 +55,13 @@ export function eventLoopBusy(threshold = 0.8, windowMs = 200): () => boolean {
 export const defaultArgon2Threads = () => Math.max(1, Math.min(4, availableParallelism()));
 
 /**
- * The niceness of the hashing threads (Linux: per thread; 0 is normal, 19 the lowest priority). At 19 a hashing thread
- * weighs about 1/70 of the event loop thread when both want a core, so session checks keep their latency while logins
- * hash, and hashing still takes every core nobody else wants. (At 10, a tenth: once the session route got faster, the
- * peer benchmark's mixed factor measured ×2.25 and ×2.36 at 10 against ×2.00 and ×1.92 at 19; bench/README.md.)
+ * The niceness of the hashing threads (Linux: per thread; 0 is normal, 19 the lowest priority). At 10 a hashing thread
+ * weighs about a tenth of the event loop thread when both want a core, so session checks keep their latency while
+ * logins hash, and hashing still takes every core nobody else wants. Not 19: at about 1/70 a login could wait seconds
+ * for its derivation while cheap requests keep both cores busy (a shutdown under load outlasted its 10-s grace period
+ * in CI); `busy` below protects the event loop instead, by taking a thread away rather than starving them all.
  */
-export const ARGON2_THREAD_NICE = 19;
+export const ARGON2_THREAD_NICE = 10;
 
 export interface Argon2WorkerPoolOptions {
   threads?: number;
@@ -71,7 +72,7 @@ export interface Argon2WorkerPoolOptions {
    * While this says the event loop is busy serving, one thread fewer hashes at a time (never fewer than one): the
    * core left over stays with the requests. Default: eventLoopBusy(). Two Argon2id derivations at once take both
    * cores of a 2-core machine and much of its memory bandwidth, and under a session load that more than doubled the
-   * session route's p99 (peer benchmark, mixed: x1.77-x2.55 without this, x1.45 and x1.64 with it; bench/README.md).
+   * session route's p99 (peer benchmark, mixed: x2.25-x2.36 without this, x1.62 and x1.91 with it; bench/README.md).
    * Logins alone still hash on every core.
    */
   busy?: () => boolean;
