@@ -78,10 +78,45 @@ describe('prepared statements on node-postgres', () => {
       expect(refusals[0]).toMatchObject({ code: '26000' });
       await pool.query('deallocate all');
       for (let i = 0; i < 3; i++) expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      // The user-by-id read carries a name of its own (drizzle's prepare): it goes unnamed now too.
+      for (let i = 0; i < 3; i++) expect(await db.users.findById('nobody')).toBeNull();
       expect(await preparedOn(pool)).toEqual([]);
       expect(refusals).toHaveLength(1);
     } finally {
       await pool.end();
+    }
+  });
+
+  it('falls back the same way for a statement named elsewhere (drizzle’s prepare), the first one to be refused', async () => {
+    const { pool, db, refusals } = openOne();
+    try {
+      expect(await db.users.findById('nobody')).toBeNull();
+      expect((await preparedOn(pool)).map((row) => row.statement)).toEqual([expect.stringMatching(/from "users"/)]);
+      await pool.query('deallocate all');
+      expect(await db.users.findById('nobody')).toBeNull();
+      expect(refusals).toEqual([expect.objectContaining({ code: '26000' })]);
+      expect(await preparedOn(pool)).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('falls back on a client checked out for a transaction (the promise form of query)', async () => {
+    const refusals: Error[] = [];
+    const Client = preparingClient(statementNames(), (error) => refusals.push(error));
+    const client = new Client({ connectionString: fresh.url });
+    await client.connect();
+    try {
+      const add = (n: number) => client.query({ text: 'select $1::int + 1 as n' }, [n]);
+      expect((await add(1)).rows).toEqual([{ n: 2 }]);
+      expect((await client.query('select name from pg_prepared_statements')).rows).toEqual([{ name: 'authgate_1' }]);
+      await client.query('deallocate all');
+      expect((await add(2)).rows).toEqual([{ n: 3 }]);
+      expect(refusals).toEqual([expect.objectContaining({ code: '26000' })]);
+      expect((await add(3)).rows).toEqual([{ n: 4 }]);
+      expect((await client.query('select name from pg_prepared_statements')).rows).toEqual([]);
+    } finally {
+      await client.end();
     }
   });
 });

@@ -21,6 +21,8 @@ const PREPARED_STATEMENTS_REFUSED = new Set(['26000', '42P05']);
 export interface StatementNames {
   /** The name for this text, or undefined when it is to run unnamed. */
   nameFor(text: string): string | undefined;
+  /** False once the connection path refused a prepared statement: from then on nothing goes named. */
+  readonly enabled: boolean;
   /** Stops naming (the connection path cannot keep prepared statements). */
   disable(): void;
 }
@@ -35,6 +37,9 @@ export function statementNames(max = MAX_NAMED_STATEMENTS): StatementNames {
       if (name === undefined && names.size < max) names.set(text, (name = `authgate_${names.size + 1}`));
       return name;
     },
+    get enabled() {
+      return enabled;
+    },
     disable: () => void (enabled = false),
   };
 }
@@ -43,23 +48,24 @@ interface QueryConfig {
   text: string;
   values?: unknown[];
   name?: string;
-  submit?: unknown;
 }
 
-/** `values`: the parameters passed beside the config (drizzle's `client.query(config, params)`). */
-function isNameable(config: unknown, values: unknown): config is QueryConfig {
+/** A statement given as a config object (drizzle's form), not a text or a Submittable (pg.Query, a cursor). */
+function isQueryConfig(config: unknown): config is QueryConfig {
   if (typeof config !== 'object' || config === null) return false;
-  const candidate = config as Partial<QueryConfig>;
-  const parameters = candidate.values ?? values;
-  // A Submittable (pg.Query, a cursor) runs itself; a config with a name of its own keeps it. A text without
-  // parameters goes by the simple protocol (which allows several commands in one text) and has no plan worth keeping.
-  return (
-    typeof candidate.text === 'string' &&
-    candidate.name === undefined &&
-    typeof candidate.submit !== 'function' &&
-    Array.isArray(parameters) &&
-    parameters.length > 0
-  );
+  const candidate = config as { text?: unknown; submit?: unknown };
+  return typeof candidate.text === 'string' && typeof candidate.submit !== 'function';
+}
+
+/**
+ * The name to send `config` under: its own (a drizzle `.prepare(name)`), or ours for a text with parameters. A text
+ * without parameters goes by the simple protocol (which allows several commands in one text) and has no plan worth
+ * keeping. `values`: the parameters passed beside the config (drizzle's `client.query(config, params)`).
+ */
+function nameOf(config: QueryConfig, values: unknown, names: StatementNames): string | undefined {
+  if (config.name !== undefined) return config.name;
+  const parameters = config.values ?? values;
+  return Array.isArray(parameters) && parameters.length > 0 ? names.nameFor(config.text) : undefined;
 }
 
 function refusedPrepared(error: unknown): boolean {
@@ -69,7 +75,10 @@ function refusedPrepared(error: unknown): boolean {
 type Callback = (error: Error | null, result?: unknown) => void;
 type AnyQuery = (this: pg.Client, ...args: unknown[]) => unknown;
 
-/** A pg.Client class (for pg.Pool's `Client` option) that names each statement through `names`. */
+/**
+ * A pg.Client class (for pg.Pool's `Client` option) that names each statement through `names`, and that sends every
+ * statement unnamed (ours and those named elsewhere alike) once the connection path has refused one.
+ */
 export function preparingClient(names: StatementNames, onRefused: (error: Error) => void = () => {}): typeof pg.Client {
   const query = pg.Client.prototype.query as AnyQuery;
   let refusalReported = false;
@@ -81,9 +90,11 @@ export function preparingClient(names: StatementNames, onRefused: (error: Error)
 
   class PreparingClient extends pg.Client {}
   (PreparingClient.prototype as unknown as { query: AnyQuery }).query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
-    const name = isNameable(config, rest[0]) ? names.nameFor(config.text) : undefined;
-    if (name === undefined) return query.call(this, config, ...rest);
-    const named = { ...(config as QueryConfig), name };
+    if (!isQueryConfig(config)) return query.call(this, config, ...rest);
+    const unnamed = config.name === undefined ? config : { ...config, name: undefined };
+    const name = names.enabled ? nameOf(config, rest[0], names) : undefined;
+    if (name === undefined) return query.call(this, unnamed, ...rest);
+    const named = config.name === name ? config : { ...config, name };
     const at = rest.findIndex((arg) => typeof arg === 'function');
     if (at >= 0) {
       // The callback form (pg.Pool's own query()).
@@ -92,17 +103,18 @@ export function preparingClient(names: StatementNames, onRefused: (error: Error)
       args[at] = (error: Error | null, result?: unknown) => {
         if (error && refusedPrepared(error)) {
           refused(error);
-          query.call(this, config, ...rest);
+          query.call(this, unnamed, ...rest);
           return;
         }
         callback(error, result);
       };
       return query.call(this, named, ...args);
     }
+    // The promise form (a client checked out for a transaction).
     return (query.call(this, named, ...rest) as Promise<unknown>).catch((error: unknown) => {
       if (!refusedPrepared(error)) throw error;
       refused(error);
-      return query.call(this, config, ...rest);
+      return query.call(this, unnamed, ...rest);
     });
   };
   return PreparingClient;

@@ -18,7 +18,8 @@ import {
 // Every operation is one statement; counters are incremented by the database, never read-modify-written here.
 export function userRepository(db: Db, cache?: UserRowCache): UserRepository {
   // The session check reads the caller's row on every request: built once (drizzle would rebuild the SQL text each
-  // time), and a named prepared statement on node-postgres (parsed and planned once per connection).
+  // time). drizzle's prepare wants a name; on node-postgres it is the prepared statement's, under the same fallback as
+  // the names pg-prepared.ts gives every other statement.
   const byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).limit(1).prepare('authgate_user_by_id');
   const readById = async (id: string) => (await byId.execute({ id }))[0] ?? null;
   const updateReturning = async (id: string, values: PgUpdateSetSource<typeof users>): Promise<UserRecord | null> => {
