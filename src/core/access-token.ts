@@ -33,33 +33,8 @@ export async function signAccessToken(
   nowMs: number,
 ): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
-  if (keys.signRs256) return signedByRuntime(keys.signRs256, keys.current.kid, settings, claims, iat);
-  return new SignJWT({ sid: claims.sid, role: claims.role, email: claims.email, amr: claims.amr, type: 'access' })
-    .setProtectedHeader({ alg: 'RS256', typ: ACCESS_TOKEN_TYP, kid: keys.current.kid })
-    .setIssuer(settings.issuer)
-    .setAudience(settings.audience)
-    .setSubject(claims.sub)
-    .setJti(claims.jti)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + settings.ttlSeconds)
-    .sign(keys.current.privateKey);
-}
-
-const segment = (value: object) => base64url.encode(encoder.encode(JSON.stringify(value)));
-
-/**
- * The same compact JWS as SignJWT above, byte for byte (header and claims in the same order; test/unit/node-crypto
- * compares the two), with the signature from the runtime's signer. jose signs only through WebCrypto.
- */
-async function signedByRuntime(
-  sign: NonNullable<SigningKeys['signRs256']>,
-  kid: string,
-  settings: AccessTokenSettings,
-  claims: Parameters<typeof signAccessToken>[2],
-  iat: number,
-): Promise<string> {
-  const header = segment({ alg: 'RS256', typ: ACCESS_TOKEN_TYP, kid });
-  const payload = segment({
+  const header = { alg: 'RS256', typ: ACCESS_TOKEN_TYP, kid: keys.current.kid };
+  const payload = {
     sid: claims.sid,
     role: claims.role,
     email: claims.email,
@@ -71,8 +46,19 @@ async function signedByRuntime(
     jti: claims.jti,
     iat,
     exp: iat + settings.ttlSeconds,
-  });
-  const signingInput = `${header}.${payload}`;
+  };
+  if (keys.signRs256) return signedByRuntime(keys.signRs256, header, payload);
+  return new SignJWT(payload).setProtectedHeader(header).sign(keys.current.privateKey);
+}
+
+const segment = (value: object) => base64url.encode(encoder.encode(JSON.stringify(value)));
+
+/**
+ * The compact JWS SignJWT makes of the same header and payload (JSON of each, base64url, joined by dots), with the
+ * signature from the runtime's signer; jose signs only through WebCrypto. test/unit/node-crypto compares the two.
+ */
+async function signedByRuntime(sign: NonNullable<SigningKeys['signRs256']>, header: object, payload: object): Promise<string> {
+  const signingInput = `${segment(header)}.${segment(payload)}`;
   return `${signingInput}.${base64url.encode(await sign(encoder.encode(signingInput)))}`;
 }
 

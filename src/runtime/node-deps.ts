@@ -11,7 +11,7 @@ import { assembleDeps, systemClock } from './assemble';
 import { nodeRs256Check } from './node-rs256';
 import { nodeHashes, nodeRs256Sign } from './node-crypto';
 import { nodeClientIp } from './node-client-ip';
-import { nodeEarlyHeaders } from './node-early-headers';
+import { nodeEarlyHeaders } from './node-frame-response';
 import { createNodeMailer } from './node-mailer';
 import { openDatabase, openKeyValue } from './node-stores';
 

@@ -1,5 +1,6 @@
 import { type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { EarlyHeaders } from '../http/env';
+import type { Context } from 'hono';
+import type { AppEnv, EarlyHeaders } from '../http/env';
 
 // The Node server's ServerResponse (http.createServer's `ServerResponse` option). The request frame's headers (the
 // request id, the security headers, the rate-limit headers, Cache-Control) are kept here as a flat [name, value, …]
@@ -91,4 +92,13 @@ export function frameResponses(): FrameResponses {
 export function frameHeadersOf(outgoing: unknown): EarlyHeaders | null {
   if (outgoing instanceof ServerResponse && 'setFrameHeader' in outgoing && !outgoing.headersSent) return outgoing as ServerResponse & EarlyHeaders;
   return null;
+}
+
+/**
+ * AppDeps.earlyHeaders on Node: the ServerResponse @hono/node-server hands the app in c.env, when the server was made
+ * with our response class (node-listen.ts). Null otherwise (app.request in a script, another server), and the frame's
+ * headers go onto the Response instead.
+ */
+export function nodeEarlyHeaders(c: Context<AppEnv>): EarlyHeaders | null {
+  return frameHeadersOf((c.env as { outgoing?: unknown } | undefined)?.outgoing);
 }
