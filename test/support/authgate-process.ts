@@ -56,7 +56,7 @@ export interface SpawnOptions {
 }
 
 /**
- * Spawns `npm start`'s command (`node --enable-source-maps --import tsx src/runtime/node.ts`) from the repository
+ * Spawns `npm start`'s command (`node --enable-source-maps scripts/start.mjs`: the server from a cached bundle of src/) from the repository
  * root, with this process's Node unless `options.node` names another binary. The environment holds only PATH, HOME
  * and TMPDIR besides `settings`, so no setting leaks in from the caller.
  */
@@ -64,10 +64,9 @@ export function spawnAuthgate(settings: Record<string, string>, options: SpawnOp
   return spawnNode(options.args ?? npmStartArgs(), settings, options);
 }
 
-/** Any of the repository's TypeScript entries (`npm run dev:bridges` too), run the way `npm start` runs the server. */
+/** Any of the repository's TypeScript entries (`npm run dev:bridges` too), run as package.json's scripts run them. */
 export function spawnScript(script: string, settings: Record<string, string>): AuthgateProcess {
-  const args = npmStartArgs();
-  return spawnNode([...args.slice(0, -1), script], settings, {});
+  return spawnNode(['--enable-source-maps', '--import', 'tsx', script], settings, {});
 }
 
 function spawnNode(args: string[], settings: Record<string, string>, options: { node?: string }): AuthgateProcess {

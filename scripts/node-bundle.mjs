@@ -1,0 +1,76 @@
+// The Node bundle, shared by `npm run build:node` (scripts/build-node.ts: dist/node/, what the image runs) and
+// `npm start` (scripts/start.mjs: a cached bundle of the sources). Plain JavaScript, so `npm start` needs no
+// TypeScript loader to get here.
+//
+// The packages are bundled as well, except PGlite (its WASM and data files are read from node_modules); each store
+// adapter is its own chunk, loaded only when the settings choose it. Files the sources find beside themselves with
+// `new URL('<relative>', import.meta.url)` would be looked for next to the bundle instead, so each such literal is
+// rewritten: a plain-JavaScript file (the Argon2 worker thread) is copied into the output folder and pointed at
+// there; a folder (migrations/) is pointed at where it is in the repository.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const RELATIVE_URL = /new URL\((['"])(\.{1,2}\/[^'"]+)\1, import\.meta\.url\)/g;
+
+/** @param {string} outDir */
+function relocateFileUrls(outDir) {
+  /** @type {import('esbuild').Plugin} */
+  const plugin = {
+    name: 'relocate-file-urls',
+    setup(context) {
+      context.onLoad({ filter: /src\/.*\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        const contents = source.replace(RELATIVE_URL, (_match, quote, path) => {
+          const target = resolve(dirname(args.path), path);
+          if (!existsSync(target)) throw new Error(`${relative(repoRoot, args.path)} refers to ${path}, which does not exist`);
+          let fromBundle;
+          if (statSync(target).isDirectory()) {
+            fromBundle = relative(outDir, target);
+          } else {
+            copyFileSync(target, join(outDir, basename(target)));
+            fromBundle = basename(target);
+          }
+          const rewritten = fromBundle.startsWith('.') ? fromBundle : `./${fromBundle}`;
+          return `new URL(${quote}${rewritten}${quote}, import.meta.url)`;
+        });
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+  return plugin;
+}
+
+/**
+ * Bundles `entries` (output name → source path relative to the repository) into `outDir` as `<name>.mjs`.
+ * @param {{ outDir: string, entries: Record<string, string>, build?: typeof import('esbuild').build }} options
+ */
+export async function bundleNode({ outDir, entries, build }) {
+  const esbuild = build ?? (await import('esbuild')).build;
+  mkdirSync(outDir, { recursive: true });
+  await esbuild({
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, join(repoRoot, path)])),
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.6',
+    // Packages are bundled too: Node resolves every ESM file it loads to its package scope, about 0.4 ms each, and
+    // the ~1,000 files of the dependencies made that a sixth of start-up. External stay PGlite (it loads its WASM and
+    // data files from its own folder) and what is only ever optional (pg-native, which pg tries and goes without).
+    external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg-native'],
+    // CommonJS packages in an ESM bundle call require() for Node's built-ins: give them a real one.
+    banner: { js: "import { createRequire as __authgateCreateRequire } from 'node:module'; const require = __authgateCreateRequire(import.meta.url);" },
+    // Each dynamic import() its own chunk, so a store adapter that is not chosen (node-redis, node-postgres) is not
+    // loaded: without splitting esbuild hoists their packages' imports to the top of server.mjs (~0.5 s of start-up).
+    splitting: true,
+    // Beside the entries: the file URLs rewritten above are relative to the output folder.
+    chunkNames: '[name]-[hash]',
+    sourcemap: true,
+    plugins: [relocateFileUrls(outDir)],
+    logLevel: 'warning',
+  });
+}
