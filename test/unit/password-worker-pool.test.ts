@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ARGON2_THREAD_NICE, createArgon2WorkerPool, eventLoopBusy } from '../../src/adapters/password/argon2-worker-pool';
 import { createArgon2idHasher } from '../../src/adapters/password/argon2id-hasher';
 import { nativeArgon2idEngine, nodeArgon2idEngine } from '../../src/adapters/password/node';
@@ -68,7 +68,7 @@ describe('hash-wasm in worker threads', () => {
 
   it('hashes on one thread fewer while the event loop is busy serving, and on all of them again once it is not', async () => {
     let serving = true;
-    const shared = createArgon2WorkerPool({ threads: 2, busy: () => serving });
+    const shared = createArgon2WorkerPool({ threads: 2, busy: () => serving, busyRest: 0 });
     try {
       const salt = new Uint8Array(16);
       const jobs = Array.from({ length: 3 }, (_, i) => shared.derive(`${password}-${i}`, salt, current, 32));
@@ -81,6 +81,30 @@ describe('hash-wasm in worker threads', () => {
       expect(shared.running()).toBe(2);
       for (const hash of await Promise.all(more)) expect(hash).toHaveLength(32);
       expect(shared.running()).toBe(0);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('while the event loop is busy, a thread rests after each derivation before it takes the next; not once it is idle', async () => {
+    let serving = true;
+    const shared = createArgon2WorkerPool({ threads: 2, busy: () => serving, busyRest: 0.5 });
+    try {
+      const salt = new Uint8Array(16);
+      const jobs = Array.from({ length: 3 }, (_, i) => shared.derive(`${password}-${i}`, salt, current, 32));
+      expect(shared.running()).toBe(1);
+      await jobs[0];
+      // Two derivations wait and a thread is free, yet none runs: the one that finished rests in the one place a
+      // busy loop leaves to hashing.
+      expect(shared.running()).toBe(0);
+      await vi.waitUntil(() => shared.running() === 1, { timeout: 5_000, interval: 1 });
+      serving = false;
+      await jobs[1];
+      // Not busy any more: the queue is taken at once, on every thread.
+      expect(shared.running()).toBe(1);
+      const more = [jobs[2]!, shared.derive(password, salt, current, 32)];
+      expect(shared.running()).toBe(2);
+      for (const hash of await Promise.all(more)) expect(hash).toHaveLength(32);
     } finally {
       await shared.close();
     }

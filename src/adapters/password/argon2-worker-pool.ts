@@ -76,11 +76,34 @@ export interface Argon2WorkerPoolOptions {
    * Logins alone still hash on every core.
    */
   busy?: () => boolean;
+  /**
+   * While busy, a thread that finishes a derivation rests this many times as long as the derivation took before it
+   * takes the next (and counts against the limit meanwhile). Default ARGON2_BUSY_REST.
+   */
+  busyRest?: number;
 }
 
+/**
+ * A hashing thread's rest while the event loop is busy, as a share of its last derivation's time: at 0.5 a thread
+ * hashes at most about two thirds of the time. The derivation's memory traffic slows every request on the other core
+ * (about a third more CPU per session check while one hashes beside it, bench/README.md), so under a session load a
+ * thread that never rests costs the sessions more than the logins gain; at rest 0.5 the session route's p99 rose
+ * x1.5-x2.0 under logins where it rose x1.7-x2.4 without it, and logins ran at 8.5-10.7/s instead of 16-20/s. Logins
+ * alone never rest: the loop is not busy then.
+ */
+export const ARGON2_BUSY_REST = 0.5;
+
 export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number = {}): Argon2WorkerPool {
-  const { threads = defaultArgon2Threads(), engine = 'wasm', nice = ARGON2_THREAD_NICE, busy = eventLoopBusy() } = typeof options === 'number' ? { threads: options } : options;
+  const {
+    threads = defaultArgon2Threads(),
+    engine = 'wasm',
+    nice = ARGON2_THREAD_NICE,
+    busy = eventLoopBusy(),
+    busyRest = ARGON2_BUSY_REST,
+  } = typeof options === 'number' ? { threads: options } : options;
   let active = 0;
+  /** Threads resting after a derivation while the loop was busy: neither idle nor running. */
+  let resting = 0;
   const queue: Job[] = [];
   const idle: Slot[] = [];
   const workers = new Set<Worker>();
@@ -93,9 +116,12 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
     worker.unref();
     let current: Job | undefined;
     let failure: Error | undefined;
+    let startedAt = 0;
+    let gone = false;
     const slot: Slot = {
       run(job) {
         current = job;
+        startedAt = performance.now();
         active++;
         worker.ref();
         worker.postMessage(job.options);
@@ -108,12 +134,25 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
       worker.unref();
       if ('hash' in reply) job.resolve(reply.hash);
       else job.reject(new Error(`argon2id failed: ${reply.error}`));
-      idle.push(slot);
-      pump();
+      const rest = busyRest > 0 && busy() ? (performance.now() - startedAt) * busyRest : 0;
+      if (rest <= 0) {
+        idle.push(slot);
+        pump();
+        return;
+      }
+      resting++;
+      const timer = setTimeout(() => {
+        resting--;
+        if (!gone) idle.push(slot);
+        pump();
+      }, rest);
+      // A resting thread keeps nothing alive; the queued logins' own requests do.
+      timer.unref();
     });
     worker.on('error', (error: unknown) => (failure = error instanceof Error ? error : new Error('the argon2id worker thread failed')));
     // A thread that died (an uncaught error, out of memory) fails its job and is replaced by the next pump.
     worker.on('exit', () => {
+      gone = true;
       workers.delete(worker);
       const index = idle.indexOf(slot);
       if (index >= 0) idle.splice(index, 1);
@@ -127,7 +166,7 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
 
   function pump(): void {
     const limit = threads > 1 && queue.length > 0 && busy() ? threads - 1 : threads;
-    while (!closed && queue.length > 0 && active < limit) {
+    while (!closed && queue.length > 0 && active + resting < limit) {
       const slot = idle.pop() ?? (workers.size < threads ? startWorker() : undefined);
       if (!slot) return;
       slot.run(queue.shift()!);
