@@ -1,7 +1,7 @@
 // `npm start`: runs the server (src/runtime/node.ts) from a bundle of the sources, built with esbuild the first time
 // and again whenever a source, the lockfile or the installed packages changed, and kept under
 // node_modules/.cache/authgate/. A start from a built bundle skips loading ~750 files through a TypeScript loader:
-// about 0.75 s to the first answer on an existing DATA_DIR instead of about 2 s (bench/README.md, "Start-up time").
+// 0.8-0.9 s to the first answer on an existing DATA_DIR instead of 2-2.5 s (bench/README.md, "Start-up time").
 // Where the bundle cannot be built (esbuild not installed, node_modules read-only) the sources run through tsx, as
 // before, after one line saying so. Plain JavaScript, so this runs on any Node; the bundle's first import stops an
 // unsupported one with one line.
