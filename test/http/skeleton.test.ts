@@ -1,7 +1,7 @@
 import { createHarness } from '#harness';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../support/harness';
+import type { Harness, RequestOptions } from '../support/harness';
 import { tamperJwt } from '../support/tamper';
 import { STRONG_PASSWORD, expectError, json, login, registerUser, uniqueEmail } from './helpers';
 
@@ -168,6 +168,22 @@ describe('the HTTP envelope', () => {
   it('refuses bodies over 16 KiB with 413', async () => {
     const response = await h.request('/api/v1/auth/login', { method: 'POST', json: { email: 'a@example.com', password: 'x'.repeat(17 * 1024) } });
     await expectError(response, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('counts a chunked body (no Content-Length) as it streams: 413 over 16 KiB, read as usual under it', async () => {
+    const streamed = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const bytes = new TextEncoder().encode(text);
+          for (let offset = 0; offset < bytes.length; offset += 1024) controller.enqueue(bytes.subarray(offset, offset + 1024));
+          controller.close();
+        },
+      });
+    const chunked = (body: unknown) =>
+      h.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamed(JSON.stringify(body)), duplex: 'half' } as RequestOptions);
+    await expectError(await chunked({ email: 'a@example.com', password: 'x'.repeat(17 * 1024) }), 413, 'PAYLOAD_TOO_LARGE');
+    // Under the limit the body is read and validated: an unknown account gets the generic 401, not a 4xx about the body.
+    await expectError(await chunked({ email: uniqueEmail(), password: STRONG_PASSWORD }), 401, 'AUTHENTICATION_ERROR');
   });
 
   it('refuses non-JSON bodies with 415', async () => {

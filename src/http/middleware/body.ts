@@ -5,10 +5,13 @@ import type { AppEnv } from '../env';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-const limit = bodyLimit({
+const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+
+/** A body without a Content-Length (chunked): counted as it streams in, refused at the 16 KiB mark. */
+const limitStreamed = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
-    throw new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+    throw tooLarge();
   },
 });
 
@@ -33,5 +36,13 @@ export function withJsonBodyRules(c: Context<AppEnv>, then: () => Promise<void>)
   if (mediaType !== 'application/json') {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
   }
-  return limit(c, then) as Promise<void>;
+  // A declared length is the body's length (the HTTP parser reads exactly that many bytes), so it is judged from the
+  // header, as hono's bodyLimit would, but without touching the request's body stream: on Node that access builds a
+  // web Request around the socket, and the JSON is then read through it instead of straight off the socket.
+  const length = c.req.header('content-length');
+  if (length !== undefined && !c.req.raw.headers.has('transfer-encoding')) {
+    if (Number.parseInt(length, 10) > MAX_BODY_BYTES) throw tooLarge();
+    return then();
+  }
+  return limitStreamed(c, then) as Promise<void>;
 }
