@@ -44,13 +44,14 @@ function relocateFileUrls(outDir) {
 }
 
 /**
- * Bundles `entries` (output name → source path relative to the repository) into `outDir` as `<name>.mjs`.
- * @param {{ outDir: string, entries: Record<string, string>, build?: typeof import('esbuild').build }} options
+ * Bundles `entries` (output name → source path relative to the repository) into `outDir` as `<name>.mjs`. esbuild
+ * is imported here, not at the top, so `npm start` without it (`npm ci --omit=dev`) gets as far as its tsx fallback.
+ * @param {{ outDir: string, entries: Record<string, string> }} options
  */
-export async function bundleNode({ outDir, entries, build }) {
-  const esbuild = build ?? (await import('esbuild')).build;
+export async function bundleNode({ outDir, entries }) {
+  const { build } = await import('esbuild');
   mkdirSync(outDir, { recursive: true });
-  await esbuild({
+  await build({
     entryPoints: Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, join(repoRoot, path)])),
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
