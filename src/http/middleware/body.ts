@@ -15,12 +15,6 @@ const limitStreamed = bodyLimit({
   },
 });
 
-function hasBody(headers: Headers): boolean {
-  const length = headers.get('content-length');
-  if (length !== null) return length.trim() !== '0';
-  return headers.has('transfer-encoding');
-}
-
 /**
  * API.md: JSON in. A body-carrying request must be application/json (else 415) and at most 16 KiB (else 413).
  * Bodiless POSTs (logout, verify-email, ...) may omit the content type. `then` runs at once for a request without a
@@ -30,8 +24,12 @@ function hasBody(headers: Headers): boolean {
 export function withJsonBodyRules(c: Context<AppEnv>, then: () => Promise<void>): Promise<void> {
   const method = c.req.method;
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return then();
-  const type = c.req.header('content-type');
-  if (type === undefined && !hasBody(c.req.raw.headers)) return then();
+  const headers = c.req.raw.headers;
+  const type = headers.get('content-type');
+  const length = headers.get('content-length');
+  // Chunked: no declared length; the body is counted as it streams in.
+  const streamed = headers.has('transfer-encoding');
+  if (type === null && !streamed && (length === null || length.trim() === '0')) return then();
   const mediaType = (type ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType !== 'application/json') {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
@@ -39,8 +37,7 @@ export function withJsonBodyRules(c: Context<AppEnv>, then: () => Promise<void>)
   // A declared length is the body's length (the HTTP parser reads exactly that many bytes), so it is judged from the
   // header, as hono's bodyLimit would, but without touching the request's body stream: on Node that access builds a
   // web Request around the socket, and the JSON is then read through it instead of straight off the socket.
-  const length = c.req.header('content-length');
-  if (length !== undefined && !c.req.raw.headers.has('transfer-encoding')) {
+  if (length !== null && !streamed) {
     if (Number.parseInt(length, 10) > MAX_BODY_BYTES) throw tooLarge();
     return then();
   }
