@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callAuthgate as call, createAuthgateFleet } from '../support/authgate-fleet';
-import { type AuthgateProcess, freePort, waitUntilHealthy } from '../support/authgate-process';
+import { type AuthgateProcess, freePort, QUICK_TEST_SETTINGS, waitUntilHealthy } from '../support/authgate-process';
 
 // Generous ceilings for a loaded machine, not performance claims (bench/startup.ts measures start-up).
 const HEALTHY_WITHIN_MS = 120_000;
@@ -29,9 +29,7 @@ async function startServer(dataDir: string, port: number): Promise<AuthgateProce
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ARGON2_MEMORY_KIB: '64',
-    ARGON2_ITERATIONS: '1',
+    ...QUICK_TEST_SETTINGS,
     RATE_LIMIT_AUTH: '1000000/60',
     RATE_LIMIT_GLOBAL: '1000000/60',
   });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, write
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callAuthgate as call, createAuthgateFleet } from '../support/authgate-fleet';
-import { type AuthgateProcess, freePort, repoRoot, waitUntilHealthy } from '../support/authgate-process';
+import { type AuthgateProcess, freePort, QUICK_TEST_SETTINGS, repoRoot, waitUntilHealthy } from '../support/authgate-process';
 
 const HEALTHY_WITHIN_MS = 90_000;
 const PASSWORD = 'violet-harbour-lantern-42';
@@ -28,9 +28,7 @@ async function startServer(cache: string, name: string): Promise<AuthgateProcess
     DATA_DIR: join(fleet.root, name),
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ARGON2_MEMORY_KIB: '64',
-    ARGON2_ITERATIONS: '1',
+    ...QUICK_TEST_SETTINGS,
   });
   await waitUntilHealthy(server, HEALTHY_WITHIN_MS);
   return server;

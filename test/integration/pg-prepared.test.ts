@@ -24,11 +24,15 @@ interface Prepared {
   custom_plans: string;
 }
 
-/** One connection, so what the database holds for it is what the next statement meets. */
-function openOne(max?: number): { pool: pg.Pool; db: Database; refusals: Error[] } {
+/** Runs `check` on a pool of one connection, so what the database holds for it is what the next statement meets. */
+async function onOne(check: (one: { pool: pg.Pool; db: Database; refusals: Error[] }) => Promise<void>, max?: number): Promise<void> {
   const refusals: Error[] = [];
   const pool = new pg.Pool({ connectionString: fresh.url, max: 1, Client: preparingClient(statementNames(max), (error) => refusals.push(error)) });
-  return { pool, db: postgresDatabase(pool), refusals };
+  try {
+    await check({ pool, db: postgresDatabase(pool), refusals });
+  } finally {
+    await pool.end();
+  }
 }
 
 async function preparedOn(pool: pg.Pool): Promise<Prepared[]> {
@@ -41,35 +45,26 @@ const unknownToken = 'f'.repeat(64);
 const at = new Date('2026-11-30T12:00:00Z');
 
 describe('prepared statements on node-postgres', () => {
-  it('prepares a repository statement once per connection, and PostgreSQL settles on its generic plan', async () => {
-    const { pool, db } = openOne();
-    try {
+  it('prepares a repository statement once per connection, and PostgreSQL settles on its generic plan', () =>
+    onOne(async ({ pool, db }) => {
       for (let i = 0; i < 8; i++) expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
       const prepared = await preparedOn(pool);
       expect(prepared).toHaveLength(1);
       expect(prepared[0]!.statement).toMatch(/from "users"/);
       expect(Number(prepared[0]!.custom_plans)).toBe(5);
       expect(Number(prepared[0]!.generic_plans)).toBe(3);
-    } finally {
-      await pool.end();
-    }
-  });
+    }));
 
-  it('runs texts past the cap unprepared, with the same answers', async () => {
-    const { pool, db } = openOne(1);
-    try {
+  it('runs texts past the cap unprepared, with the same answers', () =>
+    onOne(async ({ pool, db }) => {
       expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
       const rotated = await db.sessions.rotateRefreshToken(unknownToken, { id: 'child-1', tokenHash: 'e'.repeat(64), createdAt: at, expiresAt: at }, at);
       expect(rotated).toEqual({ kind: 'invalid' });
       expect((await preparedOn(pool)).map((row) => row.statement)).toEqual([expect.stringMatching(/from "users"/)]);
-    } finally {
-      await pool.end();
-    }
-  });
+      }, 1));
 
-  it('answers the statement a pooler’s lost preparation refused, reports it once, and prepares nothing from then on', async () => {
-    const { pool, db, refusals } = openOne();
-    try {
+    it('answers the statement a pooler’s lost preparation refused, reports it once, and prepares nothing from then on', () =>
+    onOne(async ({ pool, db, refusals }) => {
       expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
       // As a pooler in transaction mode does: the next statement lands on a server connection that never saw it.
       await pool.query('deallocate all');
@@ -82,24 +77,17 @@ describe('prepared statements on node-postgres', () => {
       for (let i = 0; i < 3; i++) expect(await db.users.findById('nobody')).toBeNull();
       expect(await preparedOn(pool)).toEqual([]);
       expect(refusals).toHaveLength(1);
-    } finally {
-      await pool.end();
-    }
-  });
+    }));
 
-  it('falls back the same way for a statement named elsewhere (drizzle’s prepare), the first one to be refused', async () => {
-    const { pool, db, refusals } = openOne();
-    try {
+  it('falls back the same way for a statement named elsewhere (drizzle’s prepare), the first one to be refused', () =>
+    onOne(async ({ pool, db, refusals }) => {
       expect(await db.users.findById('nobody')).toBeNull();
       expect((await preparedOn(pool)).map((row) => row.statement)).toEqual([expect.stringMatching(/from "users"/)]);
       await pool.query('deallocate all');
       expect(await db.users.findById('nobody')).toBeNull();
       expect(refusals).toEqual([expect.objectContaining({ code: '26000' })]);
       expect(await preparedOn(pool)).toEqual([]);
-    } finally {
-      await pool.end();
-    }
-  });
+    }));
 
   it('falls back on a client checked out for a transaction (the promise form of query)', async () => {
     const refusals: Error[] = [];

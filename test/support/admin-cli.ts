@@ -1,7 +1,7 @@
 // Runs the operator CLI (`npm run admin -- ...`, i.e. node --import tsx scripts/admin.ts) in a child process with
 // only the given settings, feeding `stdin` to it. The child ends by itself (every command exits when done).
 import { spawn } from 'node:child_process';
-import { repoRoot } from './authgate-process';
+import { QUICK_TEST_SETTINGS, repoRoot } from './authgate-process';
 
 export interface CliRun {
   code: number | null;
@@ -9,8 +9,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Cheap hashing for tests; everything else as the operator would set it. */
-export const CLI_TEST_SETTINGS = { ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1', LOG_LEVEL: 'warn' };
+export const CLI_TEST_SETTINGS = QUICK_TEST_SETTINGS;
 
 export function runAdminCli(args: string[], settings: Record<string, string>, stdin = ''): Promise<CliRun> {
   const env: Record<string, string> = {};

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Cheap Argon2id and quiet logs for a test server or CLI run; everything else as the operator would set it. */
+export const QUICK_TEST_SETTINGS = { ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1', LOG_LEVEL: 'warn' };
+
 export interface ExitStatus {
   code: number | null;
   signal: NodeJS.Signals | null;
