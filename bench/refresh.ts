@@ -190,11 +190,14 @@ async function drive(agent: Agent, base: URL, emails: string[], tokens: string[]
     let connection: RawClient | undefined;
     while (performance.now() < until) {
       const t0 = performance.now();
-      const reply = await (connection ??= await RawClient.connect(base)).post('/api/v1/auth/refresh', { refreshToken: tokens[index] }).catch((): Reply => {
-        connection?.close();
-        connection = undefined;
-        return { status: 0, body: {} };
-      });
+      // A refused connection or a dropped one is an error like any other answer; the next round connects again.
+      const reply = await (async () => (connection ??= await RawClient.connect(base)).post('/api/v1/auth/refresh', { refreshToken: tokens[index] }))().catch(
+        (): Reply => {
+          connection?.close();
+          connection = undefined;
+          return { status: 0, body: {} };
+        },
+      );
       const t1 = performance.now();
       const next = reply.status === 200 ? reply.body.data?.refreshToken : undefined;
       if (next && next !== tokens[index]) {
