@@ -82,7 +82,8 @@ async function onServer(fresh: FreshDatabase, db: Database, closeMore?: () => Pr
 const pglite: DbTargetFactory = {
   kind: 'pglite',
   async open() {
-    const client = await clonePgliteClient();
+    // Opened as the server opens its own (drizzle's per-statement parsers dropped); `exec` reads nothing back.
+    const client = await clonePgliteClient({ serverParsers: true });
     const db = await pgliteDatabase(client);
     return { db, exec: async (text, params) => void (await client.query(text, params)), dispose: () => db.close() };
   },
