@@ -6,11 +6,12 @@
 // account per connection, then each connection rotates its own chain — every reply's refresh token is the next
 // request's — for BENCH_SECONDS (default 10) after a 2 s warm-up. A rotation counts when the answer is 200 with a
 // new pair; anything else is an error (that connection then logs in again to start a fresh chain). Goal
-// (issue 13): ≥ 1,000 rotations/s with no error. BENCH_CPU_PROF=<dir> writes the server's CPU profile there.
+// (issue 13): ≥ 1,000 rotations/s with no error. BENCH_CPU_PROF=<dir> writes the server's CPU profile there;
+// BENCH_NODE_ARGS adds Node options to the server's (space-separated), e.g. --perf-basic-prof for `perf record -a`;
+// BENCH_SERVER_ENV='K=V K=V' adds settings (or any environment variable) to the server's.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +21,7 @@ import { type AuthgateProcess, freePort, npmStartArgs, spawnAuthgate, waitUntilH
 import { startPostgres, startRedis } from '../test/support/services';
 import { startWatchdog } from '../test/support/watchdog';
 import type { BenchRow } from './bench-row';
+import { RawClient, type Reply } from './raw-client';
 import { ms, percentile } from './stats';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -28,11 +30,6 @@ const WARM_UP_SECONDS = 2;
 const GOAL_PER_SECOND = 1000;
 const PASSWORD = 'violet-harbour-lantern-42';
 const HEALTHY_WITHIN_MS = 90_000;
-
-interface Reply {
-  status: number;
-  body: { data?: { refreshToken?: string; accessToken?: string } };
-}
 
 /** POST over a keep-alive agent with one socket per connection (node:http: far less client CPU than fetch). */
 function post(agent: Agent, base: URL, path: string, body: unknown): Promise<Reply> {
@@ -57,89 +54,6 @@ function post(agent: Agent, base: URL, path: string, body: unknown): Promise<Rep
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-/**
- * One keep-alive HTTP/1.1 connection over node:net that POSTs JSON and reads replies framed by Content-Length (which
- * the server sends on every JSON reply), as autocannon drives the peer benchmark. The driver shares the two cores
- * with the server and its stores: node:http's client spent about 0.27 ms of CPU per rotation, a tenth of all the
- * machine's work per rotation, most of it on building and parsing what this writes and reads directly.
- */
-class RawClient {
-  #chunks: Buffer[] = [];
-  #buffered = 0;
-  #pending?: { resolve(reply: Reply): void; reject(error: Error): void };
-
-  private constructor(
-    private readonly socket: Socket,
-    private readonly host: string,
-  ) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.#chunks.push(chunk);
-      this.#buffered += chunk.length;
-      this.#tryReply();
-    });
-    const fail = (error?: Error) => {
-      const pending = this.#pending;
-      this.#pending = undefined;
-      pending?.reject(error ?? new Error('connection closed'));
-    };
-    socket.on('error', fail);
-    socket.on('close', () => fail());
-  }
-
-  static connect(base: URL): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: base.hostname, port: Number(base.port) }, () => resolve(new RawClient(socket, base.host)));
-      socket.once('error', reject);
-    });
-  }
-
-  post(path: string, body: unknown): Promise<Reply> {
-    const payload = Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      this.#pending = { resolve, reject };
-      this.socket.write(`POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n`);
-      this.socket.write(payload);
-    });
-  }
-
-  #tryReply(): void {
-    const buffer = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#buffered);
-    this.#chunks = [buffer];
-    const headerEnd = buffer.indexOf('\r\n\r\n');
-    if (headerEnd < 0) return;
-    const head = buffer.toString('latin1', 0, headerEnd);
-    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    const pending = this.#pending;
-    this.#pending = undefined;
-    if (!length) {
-      pending?.reject(new Error(`a reply without Content-Length: ${head.split('\r\n')[0]}`));
-      this.socket.destroy();
-      return;
-    }
-    const end = headerEnd + 4 + Number(length[1]);
-    if (buffer.length < end) {
-      this.#pending = pending;
-      return;
-    }
-    const text = buffer.toString('utf8', headerEnd + 4, end);
-    const rest = buffer.subarray(end);
-    this.#chunks = rest.length > 0 ? [rest] : [];
-    this.#buffered = rest.length;
-    let parsed: Reply['body'] = {};
-    try {
-      parsed = JSON.parse(text) as Reply['body'];
-    } catch {
-      // Not JSON: counted as an error by the caller (no refresh token in it).
-    }
-    pending?.resolve({ status: Number(head.slice(9, 12)), body: parsed });
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
 }
 
 async function databaseOn(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -280,6 +194,7 @@ export async function measureRefresh(log: (line: string) => void = () => {}): Pr
     await runPostgresMigrations(pool).finally(() => pool.end());
     const port = await freePort();
     const profileDir = process.env.BENCH_CPU_PROF;
+    const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
     server = spawnAuthgate(
       {
         NODE_ENV: 'production',
@@ -297,8 +212,9 @@ export async function measureRefresh(log: (line: string) => void = () => {}): Pr
         // Registration only sets the sessions up; a rotation never hashes a password.
         ARGON2_MEMORY_KIB: '64',
         ARGON2_ITERATIONS: '1',
+        ...Object.fromEntries((process.env.BENCH_SERVER_ENV?.split(' ').filter(Boolean) ?? []).map((pair) => pair.split('=', 2))),
       },
-      profileDir ? { args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...npmStartArgs()] } : {},
+      nodeArgs.length > 0 ? { args: [...nodeArgs, ...npmStartArgs()] } : {},
     );
     watchdog = startWatchdog([{ kill: server.pid }], dataDir);
     await waitUntilHealthy(server, HEALTHY_WITHIN_MS);
