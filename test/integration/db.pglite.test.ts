@@ -5,15 +5,29 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPgliteDatabase, pgliteDatabase } from '../../src/adapters/db/pglite';
+import { drizzleClient } from '../../src/adapters/db/pglite-client';
 import { clonePgliteClient } from '../support/pglite-snapshot';
 
-/** Records the options of every `query` the client runs (installed before the Database wraps the client). */
-function recordQueryOptions(client: PGlite): unknown[] {
-  const seen: unknown[] = [];
-  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (text, params, options) => {
-    seen.push(options);
+interface Recorded {
+  /** Options of every `query` the client ran (unnamed statements). */
+  queries: unknown[];
+  /** Named statements run (protocol exchanges that begin with a Bind). */
+  named: number;
+}
+
+/** Records what reaches the client (installed before the Database wraps it). */
+function record(client: PGlite): Recorded {
+  const seen: Recorded = { queries: [], named: 0 };
+  const target = client as unknown as Record<'query' | 'execProtocol', (...args: unknown[]) => Promise<unknown>>;
+  const query = target.query.bind(client);
+  const execProtocol = target.execProtocol.bind(client);
+  target.query = (text, params, options) => {
+    seen.queries.push(options);
     return query(text, params, options);
+  };
+  target.execProtocol = (message, options) => {
+    if (message instanceof Uint8Array && message[0] === 0x42) seen.named += 1;
+    return execProtocol(message, options);
   };
   return seen;
 }
@@ -47,42 +61,103 @@ describe('PGlite in a data directory', () => {
   });
 });
 
-describe('PGlite statements and their parsers', () => {
+describe('PGlite statements: named, and parsed by the client', () => {
   const createdAt = new Date('2030-01-01T00:00:00.123Z');
   const ada = { id: 'usr_p', email: 'ada@example.test', name: 'Ada', passwordHash: null, role: 'USER', emailVerifiedAt: createdAt, createdAt } as const;
 
-  it("a client created as the server creates it gets drizzle's statements without per-statement parsers, and the same records", async () => {
+  it("a client opened as the server opens it runs drizzle's statements named, never with per-statement parsers, and reads the same records", async () => {
     const client = await clonePgliteClient({ serverParsers: true });
-    const seen = recordQueryOptions(client);
+    const seen = record(client);
     const db = await pgliteDatabase(client);
     try {
-      seen.length = 0;
+      seen.queries.length = 0;
       await db.users.create(ada);
-      const found = await db.users.findByEmail('ada@example.test');
-      expect(found).toMatchObject({ id: 'usr_p', createdAt, emailVerifiedAt: createdAt });
-      expect(found?.createdAt).toBeInstanceOf(Date);
-      expect(seen.length).toBeGreaterThanOrEqual(2);
-      for (const options of seen) expect(options).not.toHaveProperty('parsers');
+      for (let read = 0; read < 3; read += 1) {
+        const found = await db.users.findByEmail('ada@example.test');
+        expect(found).toMatchObject({ id: 'usr_p', createdAt, emailVerifiedAt: createdAt });
+        expect(found?.createdAt).toBeInstanceOf(Date);
+      }
+      expect(seen.named).toBeGreaterThanOrEqual(4);
+      for (const options of seen.queries) expect(options).not.toHaveProperty('parsers');
     } finally {
       await db.close();
     }
   });
 
-  it("any other client gets drizzle's parsers with every statement, and reads the same records", async () => {
+  it('any other client runs them named with its parsers given per statement, and its raw reads stay Dates', async () => {
     const client = await clonePgliteClient();
-    const seen = recordQueryOptions(client);
+    const seen = record(client);
     const db = await pgliteDatabase(client);
     try {
-      seen.length = 0;
       await db.users.create(ada);
       expect(await db.users.findByEmail('ada@example.test')).toMatchObject({ id: 'usr_p', createdAt, emailVerifiedAt: createdAt });
-      expect(seen.length).toBeGreaterThanOrEqual(2);
-      for (const options of seen) expect(options).toHaveProperty('parsers');
-      // Raw SQL beside it still reads timestamps as Dates.
+      expect(seen.named).toBeGreaterThanOrEqual(2);
       const [row] = (await client.query<{ created_at: unknown }>('select created_at from users where id = $1', ['usr_p'])).rows;
       expect(row?.created_at).toEqual(createdAt);
     } finally {
       await db.close();
+    }
+  });
+
+  it('a statement the server cannot parse fails as it would unnamed, and the next ones still run', async () => {
+    const raw = await clonePgliteClient({ serverParsers: true });
+    await raw.exec('create table scratch (id text primary key, note text not null)');
+    const client = drizzleClient(raw);
+    try {
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        await expect(client.query('select no_such_column from scratch where id = $1', ['a'])).rejects.toMatchObject({ code: '42703' });
+      }
+      await client.query('insert into scratch (id, note) values ($1, $2)', ['a', 'first']);
+      // A refusal while running (a duplicate) leaves the connection usable, and its error is PGlite's.
+      await expect(client.query('insert into scratch (id, note) values ($1, $2)', ['a', 'again'])).rejects.toMatchObject({
+        code: '23505',
+        query: expect.stringContaining('insert into scratch'),
+      });
+      const found = await client.query<{ note: string }>('select note from scratch where id = $1', ['a']);
+      expect(found.rows).toEqual([{ note: 'first' }]);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it("never runs inside another caller's transaction: a statement sent meanwhile outlives the transaction's rollback", async () => {
+    const raw = await clonePgliteClient({ serverParsers: true });
+    await raw.exec('create table scratch (id text primary key)');
+    const client = drizzleClient(raw);
+    const insert = 'insert into scratch (id) values ($1)';
+    try {
+      let sendOther!: () => void;
+      const inside = new Promise<void>((resolve) => (sendOther = resolve));
+      let other: Promise<unknown> | undefined;
+      const transaction = raw.transaction(async (tx) => {
+        await tx.query(insert, ['in-transaction']);
+        sendOther();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await tx.rollback();
+      });
+      await inside;
+      other = client.query(insert, ['sent-meanwhile']);
+      await transaction;
+      await other;
+      const ids = await raw.query<{ id: string }>('select id from scratch');
+      expect(ids.rows).toEqual([{ id: 'sent-meanwhile' }]);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('past the cap, texts run unnamed and still answer', async () => {
+    const raw = await clonePgliteClient({ serverParsers: true });
+    const seen = record(raw);
+    const client = drizzleClient(raw, 1);
+    try {
+      const first = await client.query<{ n: number }>('select $1::int as n', [1]);
+      const second = await client.query<{ n: number }>('select $1::int + 1 as n', [1]);
+      expect([first.rows, second.rows]).toEqual([[{ n: 1 }], [{ n: 2 }]]);
+      expect(seen.named).toBe(1);
+      expect(seen.queries).toHaveLength(1);
+    } finally {
+      await raw.close();
     }
   });
 });

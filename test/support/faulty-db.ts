@@ -61,16 +61,19 @@ export interface FaultyDatabase {
   dispose(): Promise<void>;
 }
 
-/** PGlite: every query of the client and of its transactions goes through the proxy. */
+/** A protocol exchange that runs a statement: it begins with a Bind ('B'); a named statement's Parse does not. */
+const runsStatement = (message: unknown) => message instanceof Uint8Array && message[0] === 0x42;
+
+/** PGlite: every query of the client and of its transactions goes through the proxy, and every named statement run. */
 function faultyPglite(client: PGlite, faults: Faults): PGlite {
   const guard = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(object, property) {
         const value: unknown = Reflect.get(object, property, object);
         if (typeof value !== 'function') return value;
-        if (property === 'query' || property === 'exec') {
+        if (property === 'query' || property === 'exec' || property === 'execProtocol') {
           return async (...args: unknown[]) => {
-            if (faults.take() >= 0) throw injectedError();
+            if ((property !== 'execProtocol' || runsStatement(args[0])) && faults.take() >= 0) throw injectedError();
             return (value as (...a: unknown[]) => unknown).apply(object, args);
           };
         }

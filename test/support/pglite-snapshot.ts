@@ -2,7 +2,8 @@
 // process and loaded per test suite costs a fraction of that and still gives every suite its own database.
 import { PGlite } from '@electric-sql/pglite';
 import { runPgliteMigrations } from '../../src/adapters/db/migrate';
-import { pgliteDatabase, readsTimestampsAsText } from '../../src/adapters/db/pglite';
+import { pgliteDatabase } from '../../src/adapters/db/pglite';
+import { readsTimestampsAsText } from '../../src/adapters/db/pglite-client';
 import type { Database } from '../../src/core/ports';
 
 let snapshot: Promise<Blob> | undefined;
