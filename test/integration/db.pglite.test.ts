@@ -62,6 +62,13 @@ describe('PGlite in a data directory', () => {
 });
 
 describe('PGlite statements: named, and parsed by the client', () => {
+  /** A clone opened as the server opens it, with a table `scratch (id text primary key, note text)`, and its drizzle client. */
+  async function scratch(): Promise<{ raw: PGlite; client: PGlite }> {
+    const raw = await clonePgliteClient({ serverParsers: true });
+    await raw.exec('create table scratch (id text primary key, note text)');
+    return { raw, client: drizzleClient(raw) };
+  }
+
   const createdAt = new Date('2030-01-01T00:00:00.123Z');
   const ada = { id: 'usr_p', email: 'ada@example.test', name: 'Ada', passwordHash: null, role: 'USER', emailVerifiedAt: createdAt, createdAt } as const;
 
@@ -100,9 +107,7 @@ describe('PGlite statements: named, and parsed by the client', () => {
   });
 
   it('a statement the server cannot parse fails as it would unnamed, and the next ones still run', async () => {
-    const raw = await clonePgliteClient({ serverParsers: true });
-    await raw.exec('create table scratch (id text primary key, note text not null)');
-    const client = drizzleClient(raw);
+    const { raw, client } = await scratch();
     try {
       for (let attempt = 0; attempt < 2; attempt += 1) {
         await expect(client.query('select no_such_column from scratch where id = $1', ['a'])).rejects.toMatchObject({ code: '42703' });
@@ -121,9 +126,7 @@ describe('PGlite statements: named, and parsed by the client', () => {
   });
 
   it("never runs inside another caller's transaction: a statement sent meanwhile outlives the transaction's rollback", async () => {
-    const raw = await clonePgliteClient({ serverParsers: true });
-    await raw.exec('create table scratch (id text primary key)');
-    const client = drizzleClient(raw);
+    const { raw, client } = await scratch();
     const insert = 'insert into scratch (id) values ($1)';
     try {
       let sendOther!: () => void;
