@@ -148,7 +148,8 @@ export async function walkTheDemo(browser: Browser, target: WalkTarget, options:
   // /demo with MFA asked for, finished with one of the backup codes.
   await page.reload();
   expect(await who(page)).toBe('');
-  expect(await page.locator('#provider-buttons a').allTextContents()).toEqual(target.providers.map((p) => `Sign in with ${p.name}`));
+  // The buttons come from the page's own fetch of /oauth/providers, after the load: waited for, not read at once.
+  await expect.poll(() => page.locator('#provider-buttons a').allTextContents()).toEqual(target.providers.map((p) => `Sign in with ${p.name}`));
   let providerSession: { accessToken: string } | undefined;
   for (const [i, provider] of target.providers.entries()) {
     await page.click(`a[data-provider=${provider.id}]`);
