@@ -5,7 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPostgresMigrations } from '../../src/adapters/db/migrate';
 import { postgresDatabase } from '../../src/adapters/db/postgres';
-import { preparingClient, statementNames } from '../../src/adapters/db/pg-prepared';
+import { preparingClient } from '../../src/adapters/db/pg-prepared';
+import { statementNames } from '../../src/adapters/db/statement-names';
 import type { Database } from '../../src/core/ports';
 import { createFreshDatabase, type FreshDatabase } from '../support/db-targets';
 

@@ -1,5 +1,6 @@
 // Node only: node-postgres with server-side prepared statements.
 import pg from 'pg';
+import type { StatementNames } from './statement-names';
 
 // Every statement we send is one of a fixed set of texts with $n parameters, but node-postgres sends each unnamed,
 // so PostgreSQL parses and plans it again on every call. For the refresh rotation (one statement of four CTEs)
@@ -13,36 +14,7 @@ import pg from 'pg';
 // (PgBouncer before 1.21) cannot keep prepared statements: at its first refusal (26000 "does not exist", 42P05
 // "already exists", both before the statement ran) naming stops for the pool and the statement is sent again unnamed.
 
-/** At most this many distinct statement texts get a name; later ones run unnamed. */
-export const MAX_NAMED_STATEMENTS = 500;
-
 const PREPARED_STATEMENTS_REFUSED = new Set(['26000', '42P05']);
-
-export interface StatementNames {
-  /** The name for this text, or undefined when it is to run unnamed. */
-  nameFor(text: string): string | undefined;
-  /** False once the connection path refused a prepared statement: from then on nothing goes named. */
-  readonly enabled: boolean;
-  /** Stops naming (the connection path cannot keep prepared statements). */
-  disable(): void;
-}
-
-export function statementNames(max = MAX_NAMED_STATEMENTS): StatementNames {
-  const names = new Map<string, string>();
-  let enabled = true;
-  return {
-    nameFor(text) {
-      if (!enabled) return undefined;
-      let name = names.get(text);
-      if (name === undefined && names.size < max) names.set(text, (name = `authgate_${names.size + 1}`));
-      return name;
-    },
-    get enabled() {
-      return enabled;
-    },
-    disable: () => void (enabled = false),
-  };
-}
 
 interface QueryConfig {
   text: string;

@@ -13,17 +13,15 @@
 //    with the client's parsers, parameters serialized by the client's serializers, as PGlite's `query` does; statements
 //    wait for PGlite's transaction and query locks as `query` does, so none runs inside another caller's transaction.
 //    A text that cannot be named (the parse fails: the unnamed run then reports the error as usual), one without
-//    parameters, one with options other than drizzle's (rowMode, parsers), and every text past MAX_NAMED_STATEMENTS
-//    run through `query`.
+//    parameters, one with options other than drizzle's (rowMode, parsers), and every text past the cap of
+//    statement-names.ts run through `query`.
 //    Statements inside a drizzle transaction run on PGlite's transaction object, unnamed.
 import { parse, type PGlite, protocol, type QueryOptions, type Results, types } from '@electric-sql/pglite';
+import { MAX_NAMED_STATEMENTS, statementNames } from './statement-names';
 
 const TEXT_TYPES = [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182];
 const asText = (value: string): string => value;
 const SAMPLE = '2026-01-01 00:00:00+00';
-
-/** At most this many distinct statement texts get a name; later ones run unnamed. */
-export const MAX_NAMED_STATEMENTS = 500;
 
 /**
  * Sets the client's own parsers for TEXT_TYPES to text, as drizzle's are; its raw reads of those types then get text
@@ -35,12 +33,6 @@ export function readsTimestampsAsText(client: PGlite): PGlite {
 }
 
 type Query = (text: string, params?: unknown[], options?: QueryOptions) => Promise<Results>;
-
-interface Named {
-  name: string;
-  /** Each parameter's type, as the server inferred it when the statement was parsed. */
-  types: number[];
-}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
@@ -65,9 +57,9 @@ function asQueryError(error: unknown, text: string, params: unknown[], options: 
 export function drizzleClient(client: PGlite, max = MAX_NAMED_STATEMENTS): PGlite {
   const query = client.query.bind(client) as Query;
   const { serialize } = protocol;
-  /** Per text: its name, or null when it cannot have one. */
-  const statements = new Map<string, Named | null>();
-  let named = 0;
+  const names = statementNames(max);
+  /** Per name: each parameter's type as the server inferred it, or null when the server refused to parse the text. */
+  const prepared = new Map<string, number[] | null>();
 
   const sameAsClient = (parsers: NonNullable<QueryOptions['parsers']>) =>
     TEXT_TYPES.every((type) => client.parsers[type] === asText) &&
@@ -79,36 +71,31 @@ export function drizzleClient(client: PGlite, max = MAX_NAMED_STATEMENTS): PGlit
   };
 
   /** Inside PGlite's locks. Null: the server refused to parse it (the unnamed run reports why). */
-  async function prepare(text: string): Promise<Named | null> {
-    const name = `authgate_${named + 1}`;
+  async function prepare(name: string, text: string): Promise<number[] | null> {
     try {
       const { messages } = await client.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false });
       const description = messages.find((message) => message.name === 'parameterDescription') as { dataTypeIDs?: number[] } | undefined;
-      named += 1;
-      return { name, types: description?.dataTypeIDs ?? [] };
+      return description?.dataTypeIDs ?? [];
     } catch {
       return null;
     }
   }
 
-  /** Runs `text` under its name; undefined when it turned out not to have one (then the caller runs it unnamed). */
-  function runNamed(text: string, params: unknown[], options: QueryOptions | undefined): Promise<Results | undefined> {
+  /** Runs `text` under `name`; undefined when the server refused to parse it (then the caller runs it unnamed). */
+  function runNamed(name: string, text: string, params: unknown[], options: QueryOptions | undefined): Promise<Results | undefined> {
     return client._runExclusiveTransaction(() =>
       client._runExclusiveQuery(async () => {
-        let statement = statements.get(text);
-        if (statement === undefined) {
-          if (named >= max) return undefined;
-          statements.set(text, (statement = await prepare(text)));
-        }
-        if (statement === null) return undefined;
+        let types = prepared.get(name);
+        if (types === undefined) prepared.set(name, (types = await prepare(name, text)));
+        if (types === null) return undefined;
         const values = params.map((value, index) => {
           if (value === null || value === undefined) return null;
-          const serializer = client.serializers[statement.types[index]!];
+          const serializer = client.serializers[types[index]!];
           return serializer ? serializer(value) : String(value);
         });
         try {
           const { messages } = await client.execProtocol(
-            concat([serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+            concat([serialize.bind({ statement: name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
           );
           return parse.parseResults(messages, client.parsers, options)[0];
         } catch (error) {
@@ -122,8 +109,9 @@ export function drizzleClient(client: PGlite, max = MAX_NAMED_STATEMENTS): PGlit
     const options = withoutSameParsers(given);
     // drizzle's options; any other (serializers, paramTypes, a blob) is left to PGlite's own `query`.
     const plain = !options || Object.keys(options).every((option) => option === 'rowMode' || option === 'parsers');
-    if (!params || params.length === 0 || !plain || statements.get(text) === null) return query(text, params, options);
-    return (await runNamed(text, params, options)) ?? query(text, params, options);
+    const name = params && params.length > 0 && plain ? names.nameFor(text) : undefined;
+    if (!params || name === undefined || prepared.get(name) === null) return query(text, params, options);
+    return (await runNamed(name, text, params, options)) ?? query(text, params, options);
   };
 
   return new Proxy(client, {

@@ -6,7 +6,8 @@ import { transactionRunner, type BatchRunner } from './atomic';
 import { createDatabase } from './database';
 import { isUnavailable } from './unavailable';
 import { runPostgresMigrations } from './migrate';
-import { preparingClient, statementNames } from './pg-prepared';
+import { preparingClient } from './pg-prepared';
+import { statementNames } from './statement-names';
 
 export interface PostgresOptions {
   /** Apply pending migrations before returning (default true: a Node start brings its schema up to date). */
