@@ -11,14 +11,15 @@ import { createNodePasswordHasher } from '../../src/adapters/password/node';
 import { generatePrivateKeyPem, loadSigningKeys } from '../../src/core/keys';
 import { publicKeyOf } from '../../src/core/key-rotation';
 import type { Database } from '../../src/core/ports';
-import { CLI_TEST_SETTINGS, runAdminCli, type CliRun } from '../support/admin-cli';
+import { runAdminCli, type CliRun } from '../support/admin-cli';
+import { QUICK_TEST_SETTINGS } from '../support/authgate-process';
 import { createFreshDatabase, type FreshDatabase } from '../support/db-targets';
 
 const PASSWORD = 'granite-orchard-telescope-19';
 // Every run opens PGlite afresh (seconds each) on a machine shared with other test runs.
 const SLOW = 180_000;
 const T0 = new Date();
-const hasher = createNodePasswordHasher({ memoryKib: Number(CLI_TEST_SETTINGS.ARGON2_MEMORY_KIB), iterations: 1, parallelism: 1 });
+const hasher = createNodePasswordHasher({ memoryKib: Number(QUICK_TEST_SETTINGS.ARGON2_MEMORY_KIB), iterations: 1, parallelism: 1 });
 
 const oneLine = (run: CliRun) => {
   expect(run.stderr.trimEnd().split('\n'), run.stderr).toHaveLength(1);
@@ -119,7 +120,7 @@ describe('on the embedded stores of a DATA_DIR', () => {
     const { loadConfig } = await import('../../src/config');
     const { createNodeDeps } = await import('../../src/runtime/node-deps');
     const kidsAt = async (nowMs: number) => {
-      const deps = await createNodeDeps(loadConfig({ ...CLI_TEST_SETTINGS, ...settings }, 'node'), { clock: { nowMs: () => nowMs } });
+      const deps = await createNodeDeps(loadConfig({ ...QUICK_TEST_SETTINGS, ...settings }, 'node'), { clock: { nowMs: () => nowMs } });
       try {
         return { signing: deps.keys.current.kid, published: deps.keys.jwks.keys.map((key) => key.kid) };
       } finally {

@@ -62,9 +62,9 @@ describe('prepared statements on node-postgres', () => {
       const rotated = await db.sessions.rotateRefreshToken(unknownToken, { id: 'child-1', tokenHash: 'e'.repeat(64), createdAt: at, expiresAt: at }, at);
       expect(rotated).toEqual({ kind: 'invalid' });
       expect((await preparedOn(pool)).map((row) => row.statement)).toEqual([expect.stringMatching(/from "users"/)]);
-      }, 1));
+    }, 1));
 
-    it('answers the statement a pooler’s lost preparation refused, reports it once, and prepares nothing from then on', () =>
+  it('answers the statement a pooler’s lost preparation refused, reports it once, and prepares nothing from then on', () =>
     onOne(async ({ pool, db, refusals }) => {
       expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
       // As a pooler in transaction mode does: the next statement lands on a server connection that never saw it.

@@ -9,14 +9,13 @@ export interface CliRun {
   stderr: string;
 }
 
-export const CLI_TEST_SETTINGS = QUICK_TEST_SETTINGS;
-
+/** Runs the CLI with cheap hashing and quiet logs (QUICK_TEST_SETTINGS) under `settings`; everything else as the operator would set it. */
 export function runAdminCli(args: string[], settings: Record<string, string>, stdin = ''): Promise<CliRun> {
   const env: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR']) if (process.env[name]) env[name] = process.env[name]!;
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
     cwd: repoRoot,
-    env: { ...env, ...CLI_TEST_SETTINGS, ...settings },
+    env: { ...env, ...QUICK_TEST_SETTINGS, ...settings },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -66,49 +66,53 @@ describe('hash-wasm in worker threads', () => {
     expect(await pool.derive(password, salt, { memoryKib: 8, iterations: 1, parallelism: 1 }, 32)).toHaveLength(32);
   });
 
-  it('hashes on one thread fewer while the event loop is busy serving, and on all of them again once it is not', async () => {
+  /**
+   * A two-thread pool whose event loop reads busy until `scenario` calls `idle()`, with three derivations queued while
+   * it is busy (so one runs at once); closed afterwards.
+   */
+  async function onBusyPool(
+    busyRest: number,
+    scenario: (pool: ReturnType<typeof createArgon2WorkerPool>, jobs: Promise<Uint8Array>[], idle: () => void) => Promise<void>,
+  ): Promise<void> {
     let serving = true;
-    const shared = createArgon2WorkerPool({ threads: 2, busy: () => serving, busyRest: 0 });
+    const shared = createArgon2WorkerPool({ threads: 2, busy: () => serving, busyRest });
     try {
-      const salt = new Uint8Array(16);
       const jobs = Array.from({ length: 3 }, (_, i) => shared.derive(`${password}-${i}`, salt, current, 32));
       expect(shared.running()).toBe(1);
+      await scenario(shared, jobs, () => (serving = false));
+    } finally {
+      await shared.close();
+    }
+  }
+  const salt = new Uint8Array(16);
+
+  it('hashes on one thread fewer while the event loop is busy serving, and on all of them again once it is not', () =>
+    onBusyPool(0, async (shared, jobs, idle) => {
       await jobs[0];
       expect(shared.running()).toBe(1);
-      serving = false;
+      idle();
       await jobs[1];
       const more = [jobs[2]!, shared.derive(password, salt, current, 32), shared.derive(password, salt, current, 32)];
       expect(shared.running()).toBe(2);
       for (const hash of await Promise.all(more)) expect(hash).toHaveLength(32);
       expect(shared.running()).toBe(0);
-    } finally {
-      await shared.close();
-    }
-  });
+    }));
 
-  it('while the event loop is busy, a thread rests after each derivation before it takes the next; not once it is idle', async () => {
-    let serving = true;
-    const shared = createArgon2WorkerPool({ threads: 2, busy: () => serving, busyRest: 0.5 });
-    try {
-      const salt = new Uint8Array(16);
-      const jobs = Array.from({ length: 3 }, (_, i) => shared.derive(`${password}-${i}`, salt, current, 32));
-      expect(shared.running()).toBe(1);
+  it('while the event loop is busy, a thread rests after each derivation before it takes the next; not once it is idle', () =>
+    onBusyPool(0.5, async (shared, jobs, idle) => {
       await jobs[0];
       // Two derivations wait and a thread is free, yet none runs: the one that finished rests in the one place a
       // busy loop leaves to hashing.
       expect(shared.running()).toBe(0);
       await vi.waitUntil(() => shared.running() === 1, { timeout: 5_000, interval: 1 });
-      serving = false;
+      idle();
       await jobs[1];
       // Not busy any more: the queue is taken at once, on every thread.
       expect(shared.running()).toBe(1);
       const more = [jobs[2]!, shared.derive(password, salt, current, 32)];
       expect(shared.running()).toBe(2);
       for (const hash of await Promise.all(more)) expect(hash).toHaveLength(32);
-    } finally {
-      await shared.close();
-    }
-  });
+    }));
 
   it('refuses work once closed', async () => {
     const closing = createArgon2WorkerPool(1);
