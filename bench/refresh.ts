@@ -102,16 +102,20 @@ async function drive(agent: Agent, base: URL, emails: string[], tokens: string[]
   const latencies: number[] = [];
   const client = async (index: number) => {
     let connection: RawClient | undefined;
+    // A refused connection or a dropped one is an error like any other answer; the next round connects again.
+    const rotate = async (): Promise<Reply> => {
+      try {
+        connection ??= await RawClient.connect(base);
+        return await connection.post('/api/v1/auth/refresh', { refreshToken: tokens[index] });
+      } catch {
+        connection?.close();
+        connection = undefined;
+        return { status: 0, body: {} };
+      }
+    };
     while (performance.now() < until) {
       const t0 = performance.now();
-      // A refused connection or a dropped one is an error like any other answer; the next round connects again.
-      const reply = await (async () => (connection ??= await RawClient.connect(base)).post('/api/v1/auth/refresh', { refreshToken: tokens[index] }))().catch(
-        (): Reply => {
-          connection?.close();
-          connection = undefined;
-          return { status: 0, body: {} };
-        },
-      );
+      const reply = await rotate();
       const t1 = performance.now();
       const next = reply.status === 200 ? reply.body.data?.refreshToken : undefined;
       if (next && next !== tokens[index]) {
