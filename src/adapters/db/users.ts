@@ -17,10 +17,11 @@ import {
 
 // Every operation is one statement; counters are incremented by the database, never read-modify-written here.
 export function userRepository(db: Db, cache?: UserRowCache): UserRepository {
-  // The session check reads the caller's row on every request: built once (drizzle would rebuild the SQL text each
-  // time). drizzle's prepare wants a name; on node-postgres it is the prepared statement's, under the same fallback as
-  // the names pg-prepared.ts gives every other statement.
+  // The session check reads the caller's row on every request, a login by e-mail: built once (drizzle would rebuild
+  // the SQL text each time). drizzle's prepare wants a name; on node-postgres it is the prepared statement's, under the
+  // same fallback as the names pg-prepared.ts gives every other statement.
   const byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).limit(1).prepare('authgate_user_by_id');
+  const byEmail = db.select().from(users).where(eq(users.email, sql.placeholder('email'))).limit(1).prepare('authgate_user_by_email');
   const readById = async (id: string) => (await byId.execute({ id }))[0] ?? null;
   const updateReturning = async (id: string, values: PgUpdateSetSource<typeof users>): Promise<UserRecord | null> => {
     const [row] = await db.update(users).set(values).where(eq(users.id, id)).returning();
@@ -36,8 +37,7 @@ export function userRepository(db: Db, cache?: UserRowCache): UserRepository {
     },
 
     async findByEmail(email) {
-      const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-      return row ?? null;
+      return (await byEmail.execute({ email }))[0] ?? null;
     },
 
     updateName(id, name, now) {
