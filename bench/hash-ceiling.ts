@@ -4,8 +4,12 @@
 // (embedded mode) with 10 clients, as the peer benchmark's `login` scenario drives it, each on a keep-alive connection
 // of bench/raw-client.ts (fetch cost the machine about 1.2 ms of CPU per login). A login is one derivation plus
 // the request around it, so its rate can approach the ceiling but not pass it. This machine's speed drifts by a fifth
-// within minutes, so the two are measured in the order ceiling, logins, logins, ceiling (half the time each window,
-// the server idle while the ceiling is measured): a drift that is steady over the run then weighs on both alike.
+// within minutes (the ceiling has read 60 and 69 hashes/s 20 s apart), so the two are measured in short windows in
+// the order ceiling, logins, logins, ceiling, twice (BENCH_SECONDS / 4 each, 2.5 s; the server idle while the ceiling
+// is measured): a drift that is steady over each half then weighs on both alike.
+// Before them the server serves logins for WARM_UP_SECONDS unmeasured: a server just started is still compiling its
+// login path (V8's compiler threads and the event loop cost about 1.5 ms more CPU per login in the first seconds
+// than after 12 s, of about 35), and a running service is measured, not its first seconds.
 //
 //   node --import tsx bench/hash-ceiling.ts        (ARGON2_MEMORY_KIB / ARGON2_ITERATIONS as for the server)
 import { availableParallelism } from 'node:os';
@@ -16,6 +20,7 @@ import { RawClient } from './raw-client';
 import { spawnBenchServer } from './server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 10);
 const CLIENTS = 10;
 const PASSWORD = 'violet-harbour-lantern-42';
 const params = {
@@ -75,7 +80,10 @@ async function loginServer() {
     throw new Error(`register answered ${registered.status}`);
   }
   // One keep-alive connection per client, as the peer benchmark's autocannon holds them.
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => RawClient.connect(new URL(server.baseUrl))));
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => RawClient.connect(new URL(server.baseUrl)))).catch(async (error: unknown) => {
+    await server.kill();
+    throw error;
+  });
   return {
     async loginRate(seconds: number): Promise<number> {
       let failures = 0;
@@ -94,22 +102,27 @@ async function loginServer() {
 }
 
 export async function run(log: (line: string) => void = console.log): Promise<BenchRow[]> {
-  const half = SECONDS / 2;
-  log(`Argon2id m=${params.memoryKib} t=${params.iterations}, ${availableParallelism()} threads: ceiling, logins (${CLIENTS} clients), logins, ceiling, ${half} s each`);
+  const quarter = SECONDS / 4;
+  log(`Argon2id m=${params.memoryKib} t=${params.iterations}, ${availableParallelism()} threads: (ceiling, logins (${CLIENTS} clients), logins, ceiling) twice, ${quarter} s each`);
   const server = await loginServer();
-  let ceiling: number;
-  let logins: number;
+  const ceilings: number[] = [];
+  const loginRates: number[] = [];
   try {
-    const firstCeiling = await hashCeiling(half);
-    const firstLogins = await server.loginRate(half);
-    const secondLogins = await server.loginRate(half);
-    const secondCeiling = await hashCeiling(half);
-    log(`ceiling ${firstCeiling.toFixed(1)} / ${secondCeiling.toFixed(1)} hashes/s, logins ${firstLogins.toFixed(1)} / ${secondLogins.toFixed(1)} per second`);
-    ceiling = (firstCeiling + secondCeiling) / 2;
-    logins = (firstLogins + secondLogins) / 2;
+    log(`warming the server up: ${WARM_UP_SECONDS} s of logins, not counted`);
+    await server.loginRate(WARM_UP_SECONDS);
+    for (let round = 0; round < 2; round++) {
+      ceilings.push(await hashCeiling(quarter));
+      loginRates.push(await server.loginRate(quarter));
+      loginRates.push(await server.loginRate(quarter));
+      ceilings.push(await hashCeiling(quarter));
+    }
+    log(`ceiling ${ceilings.map((rate) => rate.toFixed(1)).join(' / ')} hashes/s, logins ${loginRates.map((rate) => rate.toFixed(1)).join(' / ')} per second`);
   } finally {
     await server.kill();
   }
+  const mean = (rates: number[]) => rates.reduce((sum, rate) => sum + rate, 0) / rates.length;
+  const ceiling = mean(ceilings);
+  const logins = mean(loginRates);
   const share = logins / ceiling;
   return [
     { name: 'Argon2id hash ceiling (all cores, no server)', value: Number(ceiling.toFixed(1)), unit: 'hashes/s', goal: '', ok: true },

@@ -14,14 +14,40 @@ export interface Reply {
  * 1.2 ms per login in the hash-ceiling bench).
  */
 export class RawClient {
+  #socket: Socket;
   #chunks: Buffer[] = [];
   #buffered = 0;
   #pending?: { resolve(reply: Reply): void; reject(error: Error): void };
 
   private constructor(
-    private readonly socket: Socket,
-    private readonly host: string,
+    socket: Socket,
+    private readonly base: URL,
   ) {
+    this.#socket = this.#attach(socket);
+  }
+
+  static async connect(base: URL): Promise<RawClient> {
+    return new RawClient(await openSocket(base), base);
+  }
+
+  async post(path: string, body: unknown): Promise<Reply> {
+    // The server closes a keep-alive connection idle for 5 s (node:http's default); open another, as HTTP clients do.
+    if (this.#socket.destroyed) {
+      this.#chunks = [];
+      this.#buffered = 0;
+      this.#socket = this.#attach(await openSocket(this.base));
+    }
+    const payload = JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      // One write, so the request leaves in one segment (the socket has Nagle off), as autocannon sends it.
+      this.#socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: ${this.base.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`,
+      );
+    });
+  }
+
+  #attach(socket: Socket): Socket {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.#chunks.push(chunk);
@@ -29,30 +55,14 @@ export class RawClient {
       this.#tryReply();
     });
     const fail = (error?: Error) => {
+      if (socket !== this.#socket) return; // a connection already replaced
       const pending = this.#pending;
       this.#pending = undefined;
       pending?.reject(error ?? new Error('connection closed'));
     };
     socket.on('error', fail);
     socket.on('close', () => fail());
-  }
-
-  static connect(base: URL): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: base.hostname, port: Number(base.port) }, () => resolve(new RawClient(socket, base.host)));
-      socket.once('error', reject);
-    });
-  }
-
-  post(path: string, body: unknown): Promise<Reply> {
-    const payload = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      this.#pending = { resolve, reject };
-      // One write, so the request leaves in one segment (the socket has Nagle off), as autocannon sends it.
-      this.socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`,
-      );
-    });
+    return socket;
   }
 
   #tryReply(): void {
@@ -66,7 +76,7 @@ export class RawClient {
     this.#pending = undefined;
     if (!length) {
       pending?.reject(new Error(`a reply without Content-Length: ${head.split('\r\n')[0]}`));
-      this.socket.destroy();
+      this.#socket.destroy();
       return;
     }
     const end = headerEnd + 4 + Number(length[1]);
@@ -88,6 +98,16 @@ export class RawClient {
   }
 
   close(): void {
-    this.socket.destroy();
+    this.#socket.destroy();
   }
+}
+
+function openSocket(base: URL): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: base.hostname, port: Number(base.port) }, () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
 }
