@@ -48,34 +48,35 @@ const at = new Date('2026-11-30T12:00:00Z');
 describe('prepared statements on node-postgres', () => {
   it('prepares a repository statement once per connection, and PostgreSQL settles on its generic plan', () =>
     onOne(async ({ pool, db }) => {
-      for (let i = 0; i < 8; i++) expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      for (let i = 0; i < 8; i++) expect(await db.sessions.findById('nobody')).toBeNull();
       const prepared = await preparedOn(pool);
       expect(prepared).toHaveLength(1);
-      expect(prepared[0]!.statement).toMatch(/from "users"/);
+      expect(prepared[0]!.statement).toMatch(/from "sessions"/);
       expect(Number(prepared[0]!.custom_plans)).toBe(5);
       expect(Number(prepared[0]!.generic_plans)).toBe(3);
     }));
 
   it('runs texts past the cap unprepared, with the same answers', () =>
     onOne(async ({ pool, db }) => {
-      expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      expect(await db.sessions.findById('nobody')).toBeNull();
       const rotated = await db.sessions.rotateRefreshToken(unknownToken, { id: 'child-1', tokenHash: 'e'.repeat(64), createdAt: at, expiresAt: at }, at);
       expect(rotated).toEqual({ kind: 'invalid' });
-      expect((await preparedOn(pool)).map((row) => row.statement)).toEqual([expect.stringMatching(/from "users"/)]);
+      expect((await preparedOn(pool)).map((row) => row.statement)).toEqual([expect.stringMatching(/from "sessions"/)]);
     }, 1));
 
   it('answers the statement a pooler’s lost preparation refused, reports it once, and prepares nothing from then on', () =>
     onOne(async ({ pool, db, refusals }) => {
-      expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      expect(await db.sessions.findById('nobody')).toBeNull();
       // As a pooler in transaction mode does: the next statement lands on a server connection that never saw it.
       await pool.query('deallocate all');
-      expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
+      expect(await db.sessions.findById('nobody')).toBeNull();
       expect(refusals).toHaveLength(1);
       expect(refusals[0]).toMatchObject({ code: '26000' });
       await pool.query('deallocate all');
-      for (let i = 0; i < 3; i++) expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
-      // The user-by-id read carries a name of its own (drizzle's prepare): it goes unnamed now too.
+      for (let i = 0; i < 3; i++) expect(await db.sessions.findById('nobody')).toBeNull();
+      // The user reads carry names of their own (drizzle's prepare): they go unnamed now too.
       for (let i = 0; i < 3; i++) expect(await db.users.findById('nobody')).toBeNull();
+      for (let i = 0; i < 3; i++) expect(await db.users.findByEmail('nobody@example.com')).toBeNull();
       expect(await preparedOn(pool)).toEqual([]);
       expect(refusals).toHaveLength(1);
     }));
