@@ -18,17 +18,19 @@ interface Recorded {
 /** Records what reaches the client (installed before the Database wraps it). */
 function record(client: PGlite): Recorded {
   const seen: Recorded = { queries: [], named: 0 };
-  const target = client as unknown as Record<'query' | 'execProtocol', (...args: unknown[]) => Promise<unknown>>;
+  const target = client as unknown as Record<'query' | 'execProtocol' | 'execProtocolRawStream', (...args: unknown[]) => Promise<unknown>>;
   const query = target.query.bind(client);
-  const execProtocol = target.execProtocol.bind(client);
   target.query = (text, params, options) => {
     seen.queries.push(options);
     return query(text, params, options);
   };
-  target.execProtocol = (message, options) => {
-    if (message instanceof Uint8Array && message[0] === 0x42) seen.named += 1;
-    return execProtocol(message, options);
-  };
+  for (const method of ['execProtocol', 'execProtocolRawStream'] as const) {
+    const exchange = target[method].bind(client);
+    target[method] = (message, options) => {
+      if (message instanceof Uint8Array && message[0] === 0x42) seen.named += 1;
+      return exchange(message, options);
+    };
+  }
   return seen;
 }
 
@@ -103,6 +105,33 @@ describe('PGlite statements: named, and parsed by the client', () => {
       expect(row?.created_at).toEqual(createdAt);
     } finally {
       await db.close();
+    }
+  });
+
+  it("answers as PGlite's own query does: rows in both modes, nulls, text beyond ASCII, counts, no rows", async () => {
+    const { raw, client } = await scratch();
+    await raw.exec('create table twin (id text primary key, note text)');
+    const seen = record(raw);
+    const statements: [string, unknown[], { rowMode: 'array' | 'object' }?][] = [
+      ['insert into scratch (id, note) values ($1, $2), ($3, $4), ($5, $6)', ['a', 'Zoë 日本 🎉', 'b', null, 'c', '']],
+      ['select id, note, length(note) as chars from scratch where id <> $1 order by id', ['z']],
+      ['select id, note from scratch where id <> $1 order by id', ['z'], { rowMode: 'array' }],
+      ['update scratch set note = note || $1 where id <> $2', ['!', 'c']],
+      ['select id from scratch where id = $1', ['none']],
+      ['delete from scratch where id = $1 returning id, note', ['a']],
+      ['select id, note from scratch where id <> $1 order by id', ['z'], { rowMode: 'array' }],
+    ];
+    try {
+      for (const [text, params, options] of statements) {
+        const named = await client.query(text, params, options);
+        const own = await raw.query(text.replace('scratch', 'twin'), params, options);
+        expect({ rows: named.rows, fields: named.fields, affectedRows: named.affectedRows }).toEqual({ rows: own.rows, fields: own.fields, affectedRows: own.affectedRows });
+      }
+      expect(seen.named).toBe(statements.length);
+      const [row] = (await client.query<{ note: string }>('select note from scratch where id = $1', ['b'])).rows;
+      expect(row).toEqual({ note: null });
+    } finally {
+      await raw.close();
     }
   });
 

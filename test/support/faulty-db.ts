@@ -71,9 +71,9 @@ function faultyPglite(client: PGlite, faults: Faults): PGlite {
       get(object, property) {
         const value: unknown = Reflect.get(object, property, object);
         if (typeof value !== 'function') return value;
-        if (property === 'query' || property === 'exec' || property === 'execProtocol') {
+        if (property === 'query' || property === 'exec' || property === 'execProtocol' || property === 'execProtocolRawStream') {
           return async (...args: unknown[]) => {
-            if ((property !== 'execProtocol' || runsStatement(args[0])) && faults.take() >= 0) throw injectedError();
+            if ((!String(property).startsWith('execProtocol') || runsStatement(args[0])) && faults.take() >= 0) throw injectedError();
             return (value as (...a: unknown[]) => unknown).apply(object, args);
           };
         }
