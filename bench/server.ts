@@ -3,9 +3,15 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnAuthgate } from '../test/support/authgate-process';
+import { type AuthgateProcess, freePort, spawnAuthgate } from '../test/support/authgate-process';
+import { startWatchdog } from '../test/support/watchdog';
 
-export async function spawnBenchServer(extra: Record<string, string> = {}) {
+/**
+ * The server and its DATA_DIR belong to a watchdog (test/support/watchdog.ts): a bench that dies (an error, a signal,
+ * a closed pipe, `timeout`) leaves neither running nor on disk. `kill()` stops the server, then the watchdog, which
+ * removes the DATA_DIR.
+ */
+export async function spawnBenchServer(extra: Record<string, string> = {}): Promise<{ server: AuthgateProcess; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'authgate-bench-'));
   const server = spawnAuthgate({
     DATA_DIR: dataDir,
@@ -16,5 +22,15 @@ export async function spawnBenchServer(extra: Record<string, string> = {}) {
     RATE_LIMIT_GLOBAL: '1000000/60',
     ...extra,
   });
-  return { server, dataDir };
+  const watchdog = startWatchdog([{ kill: server.pid }], dataDir);
+  return {
+    server: {
+      ...server,
+      async kill() {
+        await server.kill();
+        await watchdog.stop();
+      },
+    },
+    dataDir,
+  };
 }
