@@ -2,7 +2,6 @@
 // SECURITY.md: the unknown-email path runs a dummy Argon2id verify, so its median is within ~10% of the known-email
 // path. Starts the Node entry in embedded mode (default OWASP Argon2id), interleaves the three kinds of login in
 // rounds so drift in machine load hits all of them alike, prints medians, and stops the server by itself.
-import { rm } from 'node:fs/promises';
 import { waitUntilHealthy } from '../test/support/authgate-process';
 import { spawnBenchServer } from './server';
 import { summarize } from './stats';
@@ -25,7 +24,7 @@ async function timedLogin(baseUrl: string, email: string, password: string, expe
 
 async function main() {
   // Lockout would turn the wrong-password series into the locked path after 5 tries; measure it apart.
-  const { server, dataDir } = await spawnBenchServer({ LOCKOUT_THRESHOLD: '1000000' });
+  const { server } = await spawnBenchServer({ LOCKOUT_THRESHOLD: '1000000' });
   try {
     await waitUntilHealthy(server, 60_000);
     const email = 'known@example.com';
@@ -62,7 +61,6 @@ async function main() {
     server.signal('SIGTERM');
     await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
     await server.kill();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

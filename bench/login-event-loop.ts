@@ -2,7 +2,6 @@
 // Starts `npm start` in embedded mode on a temp DATA_DIR and a free loopback port, runs bounded loops only, prints a
 // Markdown table and stops the server by itself. ARGON2_MEMORY_KIB / ARGON2_ITERATIONS / ARGON2_PARALLELISM and
 // UV_THREADPOOL_SIZE in the environment are passed to the server (defaults: OWASP's m=19456 KiB, t=2, p=1; 4 threads).
-import { rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { type AuthgateProcess, waitUntilHealthy } from '../test/support/authgate-process';
 import { spawnBenchServer } from './server';
@@ -74,7 +73,7 @@ function row(cells: (string | number)[]) {
 async function main() {
   const argon2: Record<string, string> = {};
   for (const name of ['ARGON2_MEMORY_KIB', 'ARGON2_ITERATIONS', 'ARGON2_PARALLELISM', 'UV_THREADPOOL_SIZE']) if (process.env[name]) argon2[name] = process.env[name]!;
-  const { server, dataDir } = await spawnBenchServer(argon2);
+  const { server } = await spawnBenchServer(argon2);
   const deadline = setTimeout(() => {
     console.error(`bench: still running after ${DEADLINE_MS / 1000} s; stopping`);
     void server.kill().finally(() => process.exit(1));
@@ -118,7 +117,6 @@ async function main() {
   } finally {
     clearTimeout(deadline);
     await server.kill();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

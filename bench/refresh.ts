@@ -7,21 +7,17 @@
 // request's — for BENCH_SECONDS (default 10) after a 2 s warm-up. A rotation counts when the answer is 200 with a
 // new pair; anything else is an error (that connection then logs in again to start a fresh chain). Goal
 // (issue 13): ≥ 1,000 rotations/s with no error. BENCH_CPU_PROF=<dir> writes the server's CPU profile there;
-// BENCH_NODE_ARGS adds Node options to the server's (space-separated), e.g. --perf-basic-prof for `perf record -a`;
-// BENCH_SERVER_ENV='K=V K=V' adds settings (or any environment variable) to the server's.
+// BENCH_NODE_ARGS and BENCH_SERVER_ENV as for every bench server (bench/server.ts).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { runPostgresMigrations } from '../src/adapters/db/migrate';
-import { type AuthgateProcess, freePort, npmStartArgs, spawnAuthgate, waitUntilHealthy } from '../test/support/authgate-process';
+import { type AuthgateProcess, waitUntilHealthy } from '../test/support/authgate-process';
 import { startPostgres, startRedis } from '../test/support/services';
-import { startWatchdog } from '../test/support/watchdog';
 import type { BenchRow } from './bench-row';
 import { RawClient, type Reply } from './raw-client';
+import { spawnBenchServer } from './server';
 import { ms, percentile } from './stats';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -30,31 +26,6 @@ const WARM_UP_SECONDS = 2;
 const GOAL_PER_SECOND = 1000;
 const PASSWORD = 'violet-harbour-lantern-42';
 const HEALTHY_WITHIN_MS = 90_000;
-
-/** POST over a keep-alive agent with one socket per connection (node:http: far less client CPU than fetch). */
-function post(agent: Agent, base: URL, path: string, body: unknown): Promise<Reply> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { agent, host: base.hostname, port: base.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Reply['body'] });
-          } catch {
-            resolve({ status: res.statusCode ?? 0, body: {} });
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 async function databaseOn(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `authgate_refresh_${crypto.randomUUID().replaceAll('-', '')}`;
@@ -94,28 +65,40 @@ export interface RefreshResult {
   firstError?: string;
 }
 
-/** Each of CONNECTIONS clients rotates its own chain until `until`; counts only what completes after `from`. */
-async function drive(agent: Agent, base: URL, emails: string[], tokens: string[], from: number, until: number): Promise<Omit<RefreshResult, 'perSecond' | 'seconds'>> {
-  let rotations = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  const latencies: number[] = [];
-  const client = async (index: number) => {
-    let connection: RawClient | undefined;
-    // A refused connection or a dropped one is an error like any other answer; the next round connects again.
-    const rotate = async (): Promise<Reply> => {
+/**
+ * One client's keep-alive connection (bench/raw-client.ts) for its account, from registration to the end. A refused
+ * or dropped connection answers status 0, an error like any other answer; the next request connects again.
+ */
+function connectionTo(base: URL): { send(path: string, body: unknown): Promise<Reply>; close(): void } {
+  let connection: RawClient | undefined;
+  return {
+    async send(path, body) {
       try {
         connection ??= await RawClient.connect(base);
-        return await connection.post('/api/v1/auth/refresh', { refreshToken: tokens[index] });
+        return await connection.post(path, body);
       } catch {
         connection?.close();
         connection = undefined;
         return { status: 0, body: {} };
       }
-    };
+    },
+    close: () => connection?.close(),
+  };
+}
+
+type Connection = ReturnType<typeof connectionTo>;
+
+/** Each of CONNECTIONS clients rotates its own chain until `until`; counts only what completes after `from`. */
+async function drive(connections: Connection[], emails: string[], tokens: string[], from: number, until: number): Promise<Omit<RefreshResult, 'perSecond' | 'seconds'>> {
+  let rotations = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const latencies: number[] = [];
+  const client = async (index: number) => {
+    const connection = connections[index]!;
     while (performance.now() < until) {
       const t0 = performance.now();
-      const reply = await rotate();
+      const reply = await connection.send('/api/v1/auth/refresh', { refreshToken: tokens[index] });
       const t1 = performance.now();
       const next = reply.status === 200 ? reply.body.data?.refreshToken : undefined;
       if (next && next !== tokens[index]) {
@@ -131,12 +114,11 @@ async function drive(agent: Agent, base: URL, emails: string[], tokens: string[]
         firstError ??= `HTTP ${reply.status}`;
       }
       // The chain is broken (spent or revoked): start a fresh one so this connection keeps rotating.
-      const login = await post(agent, base, '/api/v1/auth/login', { email: emails[index], password: PASSWORD });
+      const login = await connection.send('/api/v1/auth/login', { email: emails[index], password: PASSWORD });
       const fresh = login.body.data?.refreshToken;
       if (login.status !== 200 || !fresh) throw new Error(`login after a failed rotation answered ${login.status}`);
       tokens[index] = fresh;
     }
-    connection?.close();
   };
   await Promise.all(emails.map((_, index) => client(index)));
   latencies.sort((a, b) => a - b);
@@ -145,12 +127,12 @@ async function drive(agent: Agent, base: URL, emails: string[], tokens: string[]
 
 async function measure(server: AuthgateProcess): Promise<RefreshResult> {
   const base = new URL(server.baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const connections = Array.from({ length: CONNECTIONS }, () => connectionTo(base));
   try {
     const emails = Array.from({ length: CONNECTIONS }, (_, i) => `refresh-${i}@example.com`);
     const tokens = await Promise.all(
-      emails.map(async (email) => {
-        const reply = await post(agent, base, '/api/v1/auth/register', { email, password: PASSWORD });
+      emails.map(async (email, index) => {
+        const reply = await connections[index]!.send('/api/v1/auth/register', { email, password: PASSWORD });
         const token = reply.body.data?.refreshToken;
         if (reply.status !== 201 || !token) throw new Error(`register answered ${reply.status}`);
         return token;
@@ -165,7 +147,7 @@ async function measure(server: AuthgateProcess): Promise<RefreshResult> {
       cpuAtStart = cpuMs(server.pid);
       driverAtStart = process.cpuUsage();
     }, from - performance.now());
-    const result = await drive(agent, base, emails, tokens, from, until);
+    const result = await drive(connections, emails, tokens, from, until);
     clearTimeout(mark);
     const seconds = (performance.now() - from) / 1000;
     const cpuAtEnd = cpuMs(server.pid);
@@ -180,7 +162,7 @@ async function measure(server: AuthgateProcess): Promise<RefreshResult> {
       ...(driverCpu !== undefined ? { driverCpuMsPerRotation: driverCpu } : {}),
     };
   } finally {
-    agent.destroy();
+    for (const connection of connections) connection.close();
   }
 }
 
@@ -188,39 +170,26 @@ async function measure(server: AuthgateProcess): Promise<RefreshResult> {
 export async function measureRefresh(log: (line: string) => void = () => {}): Promise<RefreshResult> {
   const postgres = process.env.BENCH_DATABASE_URL ? { url: process.env.BENCH_DATABASE_URL, stop: async () => {} } : await startPostgres();
   const redis = process.env.BENCH_REDIS_URL ? { url: process.env.BENCH_REDIS_URL, stop: async () => {} } : await startRedis();
-  const dataDir = await mkdtemp(join(tmpdir(), 'authgate-bench-refresh-'));
   let database: Awaited<ReturnType<typeof databaseOn>> | undefined;
   let server: AuthgateProcess | undefined;
-  let watchdog: { stop(): Promise<void> } | undefined;
   try {
     database = await databaseOn(postgres.url);
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
     await runPostgresMigrations(pool).finally(() => pool.end());
-    const port = await freePort();
     const profileDir = process.env.BENCH_CPU_PROF;
-    const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-    server = spawnAuthgate(
+    ({ server } = await spawnBenchServer(
       {
         NODE_ENV: 'production',
-        APP_URL: `http://127.0.0.1:${port}`,
         DATABASE_URL: database.url,
         REDIS_URL: redis.url,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
         // Production has no dev mailbox; registrations would mail a verification link. None is sent here.
         MAIL_TRANSPORT: 'dev',
-        RATE_LIMIT_AUTH: '1000000/60',
-        RATE_LIMIT_GLOBAL: '1000000/60',
         // Registration only sets the sessions up; a rotation never hashes a password.
         ARGON2_MEMORY_KIB: '64',
         ARGON2_ITERATIONS: '1',
-        ...Object.fromEntries((process.env.BENCH_SERVER_ENV?.split(' ').filter(Boolean) ?? []).map((pair) => pair.split('=', 2))),
       },
-      nodeArgs.length > 0 ? { args: [...nodeArgs, ...npmStartArgs()] } : {},
-    );
-    watchdog = startWatchdog([{ kill: server.pid }], dataDir);
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    ));
     await waitUntilHealthy(server, HEALTHY_WITHIN_MS);
     log(`refresh: server up on PostgreSQL + Redis; ${CONNECTIONS} connections, ${WARM_UP_SECONDS} s warm-up, ${SECONDS} s measured`);
     const result = await measure(server);
@@ -230,10 +199,8 @@ export async function measureRefresh(log: (line: string) => void = () => {}): Pr
     return result;
   } finally {
     await server?.kill();
-    await watchdog?.stop();
     await database?.drop().catch(() => {});
     await Promise.allSettled([postgres.stop(), redis.stop()]);
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
