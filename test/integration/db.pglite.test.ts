@@ -6,31 +6,30 @@ import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPgliteDatabase, pgliteDatabase } from '../../src/adapters/db/pglite';
 import { drizzleClient } from '../../src/adapters/db/pglite-client';
+import { openFaultyDatabase } from '../support/faulty-db';
 import { clonePgliteClient } from '../support/pglite-snapshot';
 
 interface Recorded {
   /** Options of every `query` the client ran (unnamed statements). */
   queries: unknown[];
-  /** Named statements run (protocol exchanges that begin with a Bind). */
+  /** Named statements run (raw-stream exchanges that begin with a Bind). */
   named: number;
 }
 
 /** Records what reaches the client (installed before the Database wraps it). */
 function record(client: PGlite): Recorded {
   const seen: Recorded = { queries: [], named: 0 };
-  const target = client as unknown as Record<'query' | 'execProtocol' | 'execProtocolRawStream', (...args: unknown[]) => Promise<unknown>>;
+  const target = client as unknown as Record<'query' | 'execProtocolRawStream', (...args: unknown[]) => Promise<unknown>>;
   const query = target.query.bind(client);
+  const exchange = target.execProtocolRawStream.bind(client);
   target.query = (text, params, options) => {
     seen.queries.push(options);
     return query(text, params, options);
   };
-  for (const method of ['execProtocol', 'execProtocolRawStream'] as const) {
-    const exchange = target[method].bind(client);
-    target[method] = (message, options) => {
-      if (message instanceof Uint8Array && message[0] === 0x42) seen.named += 1;
-      return exchange(message, options);
-    };
-  }
+  target.execProtocolRawStream = (message, options) => {
+    if (message instanceof Uint8Array && message[0] === 0x42) seen.named += 1;
+    return exchange(message, options);
+  };
   return seen;
 }
 
@@ -175,6 +174,23 @@ describe('PGlite statements: named, and parsed by the client', () => {
       expect(ids.rows).toEqual([{ id: 'sent-meanwhile' }]);
     } finally {
       await raw.close();
+    }
+  });
+
+  it('the fault-injecting harness (test/support/faulty-db.ts) counts a named statement and fails it', async () => {
+    const target = await openFaultyDatabase('pglite');
+    try {
+      // The first run prepares the statement (not counted: it writes nothing), then runs it.
+      target.faults.failNth(null);
+      expect(await target.db.users.findByEmail('nobody@example.test')).toBeNull();
+      expect(target.faults.counted).toBe(1);
+      target.faults.failNth(1);
+      await expect(target.db.users.findByEmail('nobody@example.test')).rejects.toThrow();
+      expect(target.faults.injected).toBe(true);
+      target.faults.failNth(null);
+      expect(await target.db.users.findByEmail('nobody@example.test')).toBeNull();
+    } finally {
+      await target.dispose();
     }
   });
 

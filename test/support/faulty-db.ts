@@ -61,7 +61,10 @@ export interface FaultyDatabase {
   dispose(): Promise<void>;
 }
 
-/** A protocol exchange that runs a statement: it begins with a Bind ('B'); a named statement's Parse does not. */
+/**
+ * A named statement's run (src/adapters/db/pglite-client.ts): an execProtocolRawStream exchange that begins with a
+ * Bind ('B'). Preparing one (Parse, Describe) writes nothing and is not counted.
+ */
 const runsStatement = (message: unknown) => message instanceof Uint8Array && message[0] === 0x42;
 
 /** PGlite: every query of the client and of its transactions goes through the proxy, and every named statement run. */
@@ -71,9 +74,9 @@ function faultyPglite(client: PGlite, faults: Faults): PGlite {
       get(object, property) {
         const value: unknown = Reflect.get(object, property, object);
         if (typeof value !== 'function') return value;
-        if (property === 'query' || property === 'exec' || property === 'execProtocol' || property === 'execProtocolRawStream') {
+        if (property === 'query' || property === 'exec' || property === 'execProtocolRawStream') {
           return async (...args: unknown[]) => {
-            if ((!String(property).startsWith('execProtocol') || runsStatement(args[0])) && faults.take() >= 0) throw injectedError();
+            if ((property !== 'execProtocolRawStream' || runsStatement(args[0])) && faults.take() >= 0) throw injectedError();
             return (value as (...a: unknown[]) => unknown).apply(object, args);
           };
         }
