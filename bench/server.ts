@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { type AuthgateProcess, freePort, npmStartArgs, spawnAuthgate } from '../test/support/authgate-process';
 import { startWatchdog } from '../test/support/watchdog';
 
+/** How long a bench server may take to shut down on SIGTERM before it is killed. */
+const GRACE_MS = 20_000;
+
 const words = (value: string | undefined) => value?.split(' ').filter(Boolean) ?? [];
 
 /**
  * The server and its DATA_DIR belong to a watchdog (test/support/watchdog.ts): a bench that dies (an error, a signal,
  * a closed pipe, `timeout`) leaves neither running nor on disk. `kill()` stops the server, then the watchdog, which
- * removes the DATA_DIR. `nodeArgs`: Node options before npm start's own (BENCH_NODE_ARGS is added to them).
+ * removes the DATA_DIR. `kill()` sends SIGTERM first and kills after GRACE_MS. `nodeArgs`: Node options before npm start's own (BENCH_NODE_ARGS is added to them).
  */
 export async function spawnBenchServer(extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ server: AuthgateProcess }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'authgate-bench-'));
@@ -38,6 +41,9 @@ export async function spawnBenchServer(extra: Record<string, string> = {}, nodeA
     server: {
       ...server,
       async kill() {
+        // SIGTERM first, so a server run with --cpu-prof (BENCH_NODE_ARGS) writes its profile as it shuts down.
+        server.signal('SIGTERM');
+        await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())]);
         await server.kill();
         await watchdog.stop();
       },
