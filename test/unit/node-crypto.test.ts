@@ -55,6 +55,16 @@ describe('node:crypto RS256 access tokens', () => {
     expect(other).not.toBe(byJose);
   });
 
+  it('are the same whether the event loop signs them or libuv\'s pool does', async () => {
+    const byJose = await signAccessToken(jose, settings, claims, nowMs);
+    let asked = 0;
+    const onLoop = { ...jose, signRs256: nodeRs256Sign(jose.current.privateKey, () => (asked++, false)) };
+    const onPool = { ...jose, signRs256: nodeRs256Sign(jose.current.privateKey, () => (asked++, true)) };
+    expect(await signAccessToken(onLoop, settings, claims, nowMs)).toBe(byJose);
+    expect(await signAccessToken(onPool, settings, claims, nowMs)).toBe(byJose);
+    expect(asked).toBe(2);
+  });
+
   it('verify against the published key, with every claim and the pinned header', async () => {
     const token = await signAccessToken(node, settings, claims, nowMs);
     const verified = await verifyAccessToken(jose, settings, token, nowMs);
