@@ -115,6 +115,10 @@ const onWorkers = typeof navigator !== 'undefined' && navigator.userAgent === 'C
     // Two registrations started two sessions; the reuse revoked one.
     expect(delta('auth_active_sessions')).toBe(1);
     expect(sampleValue(after, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    // The runtime's event-loop delay, sampled every EVENT_LOOP_SAMPLE_MS, is still exported.
+    for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds']) {
+      expect(after).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    }
   });
 
   it('refuses a scrape without the METRICS_TOKEN bearer or with a wrong one', async () => {
