@@ -39,7 +39,17 @@ export default defineConfig({
       },
       {
         // Headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against the real Node server.
-        test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'], ...withServers, testTimeout: 60_000 },
+        // A page shows its result once the server has answered every request of its flow (an Argon2id hash among
+        // them); with the other projects' tests sharing the two cores that took more than expect.poll's default 1 s
+        // in a CI run, so the pages get 15 s to show it (a wait bound, not a timing claim).
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          ...withServers,
+          testTimeout: 60_000,
+          expect: { poll: { timeout: 15_000 } },
+        },
       },
       {
         // Runs the files inside workerd (Miniflare), configured from wrangler.toml: same compatibility date and
