@@ -10,8 +10,13 @@
 // Before them the server serves logins for WARM_UP_SECONDS unmeasured: a server just started is still compiling its
 // login path (V8's compiler threads and the event loop cost about 1.5 ms more CPU per login in the first seconds
 // than after 12 s, of about 35), and a running service is measured, not its first seconds.
+// Two more rows say where the login windows' CPU went (Linux /proc, per thread): Argon2id's share of it (the server's
+// hashing threads against everything else the server and this process, the load driver, used), which is what the
+// ratio would read with both cores full and no drift and varies far less between runs, and the CPU per login besides
+// its derivation.
 //
 //   node --import tsx bench/hash-ceiling.ts        (ARGON2_MEMORY_KIB / ARGON2_ITERATIONS as for the server)
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createArgon2WorkerPool } from '../src/adapters/password/argon2-worker-pool';
@@ -29,8 +34,16 @@ const params = {
   parallelism: 1,
 };
 
-/** Runs `task` from `concurrency` loops (each passes its number) for `seconds` after a one-second warm-up; completions per second. */
-async function rate(concurrency: number, seconds: number, task: (loop: number) => Promise<void>): Promise<number> {
+/**
+ * Runs `task` from `concurrency` loops (each passes its number) for `seconds` after a one-second warm-up; completions
+ * per second. `measured` is told when the counted stretch starts and ends.
+ */
+async function rate(
+  concurrency: number,
+  seconds: number,
+  task: (loop: number) => Promise<void>,
+  measured?: { start(): void; end(): void },
+): Promise<number> {
   let counting = false;
   let done = 0;
   let stop = false;
@@ -42,10 +55,12 @@ async function rate(concurrency: number, seconds: number, task: (loop: number) =
   });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   counting = true;
+  measured?.start();
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   counting = false;
   const elapsed = (performance.now() - started) / 1000;
+  measured?.end();
   stop = true;
   await Promise.all(loops);
   return done / elapsed;
@@ -61,6 +76,26 @@ async function hashCeiling(seconds: number): Promise<number> {
     });
   } finally {
     await pool.close();
+  }
+}
+
+/**
+ * CPU time (ms) of a process's threads from /proc (Linux; undefined elsewhere): `hashing` for the Argon2id worker
+ * threads (the only worker threads the server starts; Node names them WorkerThread), `rest` for all the others.
+ */
+function serverCpuMs(pid: number): { hashing: number; rest: number } | undefined {
+  try {
+    const cpu = { hashing: 0, rest: 0 };
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // utime and stime are the 12th and 13th fields after the parenthesised name, in clock ticks (100 a second).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu[name === 'WorkerThread' ? 'hashing' : 'rest'] += (Number(fields[11]) + Number(fields[12])) * 10;
+    }
+    return cpu;
+  } catch {
+    return undefined;
   }
 }
 
@@ -85,12 +120,18 @@ async function loginServer() {
     throw error;
   });
   return {
-    async loginRate(seconds: number): Promise<number> {
+    pid: server.pid,
+    async loginRate(seconds: number, measured?: { start(): void; end(): void }): Promise<number> {
       let failures = 0;
-      const perSecond = await rate(CLIENTS, seconds, async (loop) => {
-        const reply = await clients[loop]!.post('/api/v1/auth/login', { email: 'ceiling@example.com', password: PASSWORD });
-        if (reply.status !== 200) failures += 1;
-      });
+      const perSecond = await rate(
+        CLIENTS,
+        seconds,
+        async (loop) => {
+          const reply = await clients[loop]!.post('/api/v1/auth/login', { email: 'ceiling@example.com', password: PASSWORD });
+          if (reply.status !== 200) failures += 1;
+        },
+        measured,
+      );
       if (failures > 0) throw new Error(`${failures} logins failed`);
       return perSecond;
     },
@@ -107,13 +148,36 @@ export async function run(log: (line: string) => void = console.log): Promise<Be
   const server = await loginServer();
   const ceilings: number[] = [];
   const loginRates: number[] = [];
+  // The CPU the login windows used: the server's hashing threads, its other threads, and this process (the driver).
+  let cpu: { hashing: number; rest: number; driver: number } | undefined = { hashing: 0, rest: 0, driver: 0 };
+  const loginWindow = async () => {
+    let before: ReturnType<typeof serverCpuMs>;
+    let driverBefore = process.cpuUsage();
+    const measured = {
+      start() {
+        before = serverCpuMs(server.pid);
+        driverBefore = process.cpuUsage();
+      },
+      end() {
+        const after = serverCpuMs(server.pid);
+        const driver = process.cpuUsage(driverBefore);
+        if (!cpu || !before || !after) cpu = undefined;
+        else {
+          cpu.hashing += after.hashing - before.hashing;
+          cpu.rest += after.rest - before.rest;
+          cpu.driver += (driver.user + driver.system) / 1000;
+        }
+      },
+    };
+    loginRates.push(await server.loginRate(quarter, measured));
+  };
   try {
     log(`warming the server up: ${WARM_UP_SECONDS} s of logins, not counted`);
     await server.loginRate(WARM_UP_SECONDS);
     for (let round = 0; round < 2; round++) {
       ceilings.push(await hashCeiling(quarter));
-      loginRates.push(await server.loginRate(quarter));
-      loginRates.push(await server.loginRate(quarter));
+      await loginWindow();
+      await loginWindow();
       ceilings.push(await hashCeiling(quarter));
     }
     log(`ceiling ${ceilings.map((rate) => rate.toFixed(1)).join(' / ')} hashes/s, logins ${loginRates.map((rate) => rate.toFixed(1)).join(' / ')} per second`);
@@ -124,10 +188,22 @@ export async function run(log: (line: string) => void = console.log): Promise<Be
   const ceiling = mean(ceilings);
   const logins = mean(loginRates);
   const share = logins / ceiling;
+  // Where the logins' CPU went (explanatory, no goal): the derivations' share of it is what the ratio above would read
+  // with both cores full and the machine's speed steady, and it moves far less from run to run than the ratio does.
+  const total = cpu ? cpu.hashing + cpu.rest + cpu.driver : 0;
+  const loginsCounted = logins * quarter * loginRates.length;
+  const cpuRows: BenchRow[] =
+    cpu && total > 0
+      ? [
+          { name: "Argon2id's share of the CPU the logins used (server and load driver)", value: Number(((100 * cpu.hashing) / total).toFixed(1)), unit: '%', goal: '', ok: true },
+          { name: 'CPU per login besides its derivation (server and load driver)', value: Number(((cpu.rest + cpu.driver) / loginsCounted).toFixed(2)), unit: 'ms', goal: '', ok: true },
+        ]
+      : [];
   return [
     { name: 'Argon2id hash ceiling (all cores, no server)', value: Number(ceiling.toFixed(1)), unit: 'hashes/s', goal: '', ok: true },
     { name: `logins, ${CLIENTS} clients, embedded`, value: Number(logins.toFixed(1)), unit: 'req/s', goal: '', ok: true },
     { name: 'logins ÷ hash ceiling', value: Number((100 * share).toFixed(1)), unit: '%', goal: '≥ 90', ok: share >= 0.9 },
+    ...cpuRows,
   ];
 }
 
