@@ -16,7 +16,8 @@ const words = (value: string | undefined) => value?.split(' ').filter(Boolean) ?
 /**
  * The server and its DATA_DIR belong to a watchdog (test/support/watchdog.ts): a bench that dies (an error, a signal,
  * a closed pipe, `timeout`) leaves neither running nor on disk. `kill()` stops the server, then the watchdog, which
- * removes the DATA_DIR. `kill()` sends SIGTERM first and kills after GRACE_MS. `nodeArgs`: Node options before npm start's own (BENCH_NODE_ARGS is added to them).
+ * removes the DATA_DIR; it sends SIGTERM first and kills after GRACE_MS. `nodeArgs`: Node options before npm start's
+ * own (BENCH_NODE_ARGS is added to them).
  */
 export async function spawnBenchServer(extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ server: AuthgateProcess }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'authgate-bench-'));

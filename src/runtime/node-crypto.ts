@@ -1,7 +1,8 @@
 // Node: the token hashes and the RS256 signature through node:crypto (see core/crypto.ts's HashEngine and
 // core/keys.ts's signRs256). The same functions over the same keys as WebCrypto's, with less of the event loop's time:
 // node:crypto hashes 43 bytes in about 2 µs where a WebCrypto digest job costs about 26; its RS256 sign skips
-// WebCrypto's per-call job machinery (about 0.17 ms of the event loop per refresh rotation, bench/refresh.ts's profile).
+// WebCrypto's per-call job machinery (about 0.17 ms of the event loop per refresh rotation, bench/refresh.ts's
+// profile).
 import { constants, createHash, createHmac, createSecretKey, KeyObject, sign } from 'node:crypto';
 import { eventLoopBusy } from '../adapters/password/argon2-worker-pool';
 import { type HashEngine, webCryptoHashes } from '../core/crypto';

@@ -9,9 +9,9 @@ export interface PrometheusOptions {
 }
 
 /**
- * How often prom-client's event-loop delay monitor samples, in ms (its default is 10). Each sample is a timer that wakes
- * the event loop: at 10 ms an idle server woke 100 times a second and spent about 12 ms of CPU a second doing so; at
- * 100, 3-4 ms. A blocking stretch of the loop still shows in `nodejs_eventloop_lag_*` whenever it overlaps a sample,
+ * How often prom-client's event-loop delay monitor samples, in ms (its default is 10). Each sample is a timer that
+ * wakes the event loop: at 10 ms an idle server woke 100 times a second and spent about 12 ms of CPU a second doing so;
+ * at 100, 3-4 ms. A blocking stretch of the loop still shows in `nodejs_eventloop_lag_*` whenever it overlaps a sample,
  * and any stall long enough to matter to a login (tens of milliseconds and up) overlaps one.
  */
 export const EVENT_LOOP_SAMPLE_MS = 100;
