@@ -16,11 +16,11 @@
 // its derivation.
 //
 //   node --import tsx bench/hash-ceiling.ts        (ARGON2_MEMORY_KIB / ARGON2_ITERATIONS as for the server)
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createArgon2WorkerPool } from '../src/adapters/password/argon2-worker-pool';
 import type { BenchRow } from './bench-row';
+import { threadCpuMs } from './proc-cpu';
 import { RawClient } from './raw-client';
 import { spawnBenchServer } from './server';
 
@@ -80,23 +80,14 @@ async function hashCeiling(seconds: number): Promise<number> {
 }
 
 /**
- * CPU time (ms) of a process's threads from /proc (Linux; undefined elsewhere): `hashing` for the Argon2id worker
- * threads (the only worker threads the server starts; Node names them WorkerThread), `rest` for all the others.
+ * The server's CPU (ms) so far: `hashing` for the Argon2id worker threads (the only worker threads it starts; Node
+ * names them WorkerThread), `rest` for all its other threads. Undefined without /proc.
  */
 function serverCpuMs(pid: number): { hashing: number; rest: number } | undefined {
-  try {
-    const cpu = { hashing: 0, rest: 0 };
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      // utime and stime are the 12th and 13th fields after the parenthesised name, in clock ticks (100 a second).
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu[name === 'WorkerThread' ? 'hashing' : 'rest'] += (Number(fields[11]) + Number(fields[12])) * 10;
-    }
-    return cpu;
-  } catch {
-    return undefined;
-  }
+  const threads = threadCpuMs(pid);
+  if (!threads) return undefined;
+  const hashing = threads.get('WorkerThread') ?? 0;
+  return { hashing, rest: [...threads.values()].reduce((sum, ms) => sum + ms, 0) - hashing };
 }
 
 /** `npm start` with one registered account; `loginRate(seconds)` measures logins per second on it. */

@@ -58,8 +58,6 @@ async function main() {
       console.log(`| ${name} | ${s.count} | ${s.p50Ms.toFixed(1)} | ${s.p95Ms.toFixed(1)} | ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} % |`);
     }
   } finally {
-    server.signal('SIGTERM');
-    await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
     await server.kill();
   }
 }

@@ -8,7 +8,6 @@
 // new pair; anything else is an error (that connection then logs in again to start a fresh chain). Goal
 // (issue 13): ≥ 1,000 rotations/s with no error. BENCH_CPU_PROF=<dir> writes the server's CPU profile there;
 // BENCH_NODE_ARGS and BENCH_SERVER_ENV as for every bench server (bench/server.ts).
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -16,6 +15,7 @@ import { runPostgresMigrations } from '../src/adapters/db/migrate';
 import { type AuthgateProcess, waitUntilHealthy } from '../test/support/authgate-process';
 import { startPostgres, startRedis } from '../test/support/services';
 import type { BenchRow } from './bench-row';
+import { processCpuMs } from './proc-cpu';
 import { RawClient, type Reply } from './raw-client';
 import { spawnBenchServer } from './server';
 import { ms, percentile } from './stats';
@@ -38,17 +38,6 @@ async function databaseOn(serverUrl: string): Promise<{ url: string; drop(): Pro
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
-/** CPU time (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuMs(pid: number): number | undefined {
-  try {
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them, in clock ticks.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface RefreshResult {
@@ -144,13 +133,13 @@ async function measure(server: AuthgateProcess): Promise<RefreshResult> {
     let cpuAtStart: number | undefined;
     let driverAtStart: NodeJS.CpuUsage | undefined;
     const mark = setTimeout(() => {
-      cpuAtStart = cpuMs(server.pid);
+      cpuAtStart = processCpuMs(server.pid);
       driverAtStart = process.cpuUsage();
     }, from - performance.now());
     const result = await drive(connections, emails, tokens, from, until);
     clearTimeout(mark);
     const seconds = (performance.now() - from) / 1000;
-    const cpuAtEnd = cpuMs(server.pid);
+    const cpuAtEnd = processCpuMs(server.pid);
     const driver = driverAtStart && process.cpuUsage(driverAtStart);
     const cpu = cpuAtStart !== undefined && cpuAtEnd !== undefined && result.rotations > 0 ? (cpuAtEnd - cpuAtStart) / result.rotations : undefined;
     const driverCpu = driver && result.rotations > 0 ? (driver.user + driver.system) / 1000 / result.rotations : undefined;
@@ -192,12 +181,9 @@ export async function measureRefresh(log: (line: string) => void = () => {}): Pr
     ));
     await waitUntilHealthy(server, HEALTHY_WITHIN_MS);
     log(`refresh: server up on PostgreSQL + Redis; ${CONNECTIONS} connections, ${WARM_UP_SECONDS} s warm-up, ${SECONDS} s measured`);
-    const result = await measure(server);
-    server.signal('SIGTERM');
-    const exit = await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 20_000, null))]);
-    if (!exit) log('refresh: the server did not exit within 20 s of SIGTERM; killed');
-    return result;
+    return await measure(server);
   } finally {
+    // SIGTERM first (bench/server.ts), so a profile asked for with BENCH_CPU_PROF is written.
     await server?.kill();
     await database?.drop().catch(() => {});
     await Promise.allSettled([postgres.stop(), redis.stop()]);
