@@ -4,7 +4,7 @@
 // WebCrypto's per-call job machinery (about 0.17 ms of the event loop per refresh rotation, bench/refresh.ts's
 // profile).
 import { constants, createHash, createHmac, createSecretKey, KeyObject, sign } from 'node:crypto';
-import { eventLoopBusy } from '../adapters/password/argon2-worker-pool';
+import { eventLoopBusy } from '../adapters/event-loop-busy';
 import { type HashEngine, webCryptoHashes } from '../core/crypto';
 import type { Rs256Sign } from '../core/keys';
 
@@ -42,16 +42,10 @@ export const INLINE_SIGN_BELOW = 0.4;
  */
 export function nodeRs256Sign(privateKey: CryptoKey, busy: () => boolean = eventLoopBusy(INLINE_SIGN_BELOW)): Rs256Sign {
   const options = { key: KeyObject.from(privateKey), padding: constants.RSA_PKCS1_PADDING };
-  return (data) => {
-    if (!busy()) {
-      try {
-        return Promise.resolve(new Uint8Array(sign('sha256', data, options)));
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error('RS256 sign failed'));
-      }
-    }
-    return new Promise((resolve, reject) =>
-      sign('sha256', data, options, (error, signature) => (error ? reject(error) : resolve(new Uint8Array(signature)))),
-    );
-  };
+  return (data) =>
+    new Promise((resolve, reject) => {
+      // A synchronous sign that throws rejects this promise (the executor catches it).
+      if (!busy()) resolve(new Uint8Array(sign('sha256', data, options)));
+      else sign('sha256', data, options, (error, signature) => (error ? reject(error) : resolve(new Uint8Array(signature))));
+    });
 }

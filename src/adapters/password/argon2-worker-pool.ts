@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { eventLoopBusy } from '../event-loop-busy';
 import type { Argon2Params } from './phc';
 import { hashWasmArgon2idOptions } from './wasm';
 
@@ -28,27 +29,6 @@ export interface Argon2WorkerPool {
   running(): number;
   /** Ends the threads; derivations still waiting are refused. */
   close(): Promise<void>;
-}
-
-/**
- * Whether the event loop is busy serving: more than `threshold` of the last ~200 ms (or of the time since the last
- * look) spent running rather than waiting. Looked at only when a derivation starts or ends, so it costs nothing idle.
- * 0.8: logins alone keep the loop below it (their hashing is elsewhere), a session load on top of them does not.
- */
-export function eventLoopBusy(threshold = 0.8, windowMs = 200): () => boolean {
-  let last = performance.eventLoopUtilization();
-  let lastAt = performance.now();
-  let busy = false;
-  return () => {
-    const now = performance.now();
-    if (now - lastAt >= windowMs) {
-      const current = performance.eventLoopUtilization();
-      busy = performance.eventLoopUtilization(current, last).utilization > threshold;
-      last = current;
-      lastAt = now;
-    }
-    return busy;
-  };
 }
 
 /** As many threads as node:crypto.argon2 would use of libuv's pool (4), but no more than there are cores. */
