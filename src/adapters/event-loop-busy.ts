@@ -5,8 +5,8 @@ import { performance } from 'node:perf_hooks';
 /**
  * Whether the event loop is busy serving: more than `threshold` of the last ~200 ms (or of the time since the last
  * look) spent running rather than waiting. Looked at only when asked (a derivation starting or ending, a token being
- * signed), so it costs nothing idle. The default 0.8 is the Argon2id pool's: logins alone keep the loop below it (their hashing is elsewhere), a session
- * load on top of them does not.
+ * signed), so it costs nothing idle. The default 0.8 is the Argon2id pool's: logins alone keep the loop below it
+ * (their hashing is elsewhere), a session load on top of them does not.
  */
 export function eventLoopBusy(threshold = 0.8, windowMs = 200): () => boolean {
   let last = performance.eventLoopUtilization();

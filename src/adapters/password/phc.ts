@@ -79,9 +79,7 @@ function decimal(digits: string | undefined): number | null {
 function encodeB64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
-  const encoded = btoa(binary);
-  const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;
-  return padding === 0 ? encoded : encoded.slice(0, -padding);
+  return btoa(binary).replace(/=+$/, '');
 }
 
 // Only the canonical spelling is accepted: a length of 4n+1 is impossible, and the unused low bits of the last
