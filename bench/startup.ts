@@ -1,8 +1,11 @@
 // Start-up time, spawn → first 200 on /health (issue 13: existing DATA_DIR ≤ 2 s, fresh DATA_DIR ≤ 6 s), for
-// `npm start` (scripts/start.mjs: the server from its cached bundle of src/), `npm start` when that bundle has to be
-// built first (the first start after a clone or a change to the sources), `npm start` where no bundle can be written
-// (the sources through tsx, for comparison) and, when it has been built (`npm run build:node`), the compiled bundle
-// dist/node/server.mjs that production runs. The bench's `npm start` caches are its own, under node_modules/.cache/.
+// `npm start` (scripts/start.mjs: the server from its cached bundle of src/, a new DATA_DIR copied from the cached
+// database template; both made by `npm install`'s prepare script), `npm start` when the bundle has to be built first
+// (after a change to src/), `npm start` with nothing cached (an install that skipped its prepare script: the bundle
+// built and the template made by the start itself), `npm start` where nothing can be written to its cache (the
+// sources through tsx and the database created in place, for comparison) and, when it has been built (`npm run
+// build:node`), the compiled bundle dist/node/server.mjs that production runs. The bench's `npm start` caches are its
+// own, under node_modules/.cache/.
 //
 //   node --import tsx bench/startup.ts            # RUNS=5 for more runs per figure
 //
@@ -11,13 +14,13 @@
 // polled every 10 ms from the moment of the spawn. The figure is the median of the runs. On a machine shared with other
 // work the wall time stretches with the load; the CPU time the server process had used by its first 200 (Linux:
 // /proc/<pid>/stat, all its threads) does much less, and is what an idle machine's wall time is close to.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { callAuthgate as call } from '../test/support/authgate-fleet';
-import { type AuthgateProcess, freePort, repoRoot, spawnAuthgate } from '../test/support/authgate-process';
+import { type AuthgateProcess, freePort, repoRoot, spawnAuthgate, spawnNode } from '../test/support/authgate-process';
 
 import type { BenchRow } from './bench-row';
 
@@ -43,25 +46,39 @@ function variants(): Variant[] {
   let fresh = 0;
   const warmCache = join(CACHES, 'warm');
   const blocked = join(CACHES, 'blocked');
+  /** A cache folder of its own holding the warm folder's database template but no bundle. */
+  const templateOnly = () => {
+    const dir = join(CACHES, `template-only-${(fresh += 1)}`);
+    for (const name of readdirSync(warmCache).filter((entry) => entry.startsWith('pglite-template-'))) {
+      cpSync(join(warmCache, name), join(dir, name), { recursive: true });
+    }
+    return { AUTHGATE_START_CACHE: dir };
+  };
   const list: Variant[] = [
-    { label: 'npm start (bundle cached)', env: () => ({ AUTHGATE_START_CACHE: warmCache }), goals: true },
-    { label: 'npm start (bundle built first)', env: () => ({ AUTHGATE_START_CACHE: join(CACHES, `empty-${(fresh += 1)}`) }), goals: true },
+    { label: 'npm start (after npm install: bundle and template cached)', env: () => ({ AUTHGATE_START_CACHE: warmCache }), goals: true },
+    { label: 'npm start (bundle built first: src/ changed)', env: templateOnly, goals: true },
+    {
+      label: 'npm start (nothing cached: npm install without its prepare script)',
+      env: () => ({ AUTHGATE_START_CACHE: join(CACHES, `empty-${(fresh += 1)}`) }),
+      goals: false,
+    },
     { label: 'npm start (no bundle: tsx)', env: () => ({ AUTHGATE_START_CACHE: join(blocked, 'cache') }), goals: false },
   ];
-  if (existsSync(BUNDLE)) list.push({ label: 'node dist/node/server.mjs', args: ['--enable-source-maps', BUNDLE], goals: true });
+  if (existsSync(BUNDLE)) list.push({ label: 'node dist/node/server.mjs', args: ['--enable-source-maps', BUNDLE], env: () => ({ AUTHGATE_START_CACHE: warmCache }), goals: true });
   return list;
 }
 
-/** The cached variant's bundle is built before its timed starts; the fallback's cache folder is a file. */
+/**
+ * The cached variant's bundle and database template are made before its timed starts (as `npm install` makes them:
+ * scripts/prepare.mjs); the fallback's cache folder is a file.
+ */
 async function prepareCaches(): Promise<void> {
   mkdirSync(CACHES, { recursive: true });
   writeFileSync(join(CACHES, 'blocked'), '');
-  const dataDir = await mkdtemp(join(tmpdir(), 'authgate-startup-'));
-  try {
-    const server = spawnAuthgate({ AUTHGATE_START_CACHE: join(CACHES, 'warm'), DATA_DIR: dataDir, PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
-    await untilHealthy(server, performance.now()).finally(() => stop(server));
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
+  const prepared = spawnNode(['scripts/prepare.mjs'], { AUTHGATE_START_CACHE: join(CACHES, 'warm') });
+  const status = await prepared.exited;
+  if (status.code !== 0 || !readdirSync(join(CACHES, 'warm')).some((name) => name.startsWith('pglite-template-'))) {
+    throw new Error(`scripts/prepare.mjs made no bundle and template:\n${prepared.stdout()}${prepared.stderr()}`);
   }
 }
 

@@ -5,100 +5,10 @@
 // Where the bundle cannot be built (esbuild not installed, node_modules read-only) the sources run through tsx, as
 // before, after one line saying so. Plain JavaScript, so this runs on any Node; the bundle's first import stops an
 // unsupported one with one line.
-import { randomBytes, createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundleNode, repoRoot } from './node-bundle.mjs';
-
-const ENTRY = 'src/runtime/node.ts';
-// AUTHGATE_START_CACHE puts the bundles in another folder (the tests and bench/startup.ts use folders of their own);
-// it must be inside node_modules/, where the bundle finds the one package it leaves out (PGlite).
-const CACHE = process.env.AUTHGATE_START_CACHE ? resolve(process.env.AUTHGATE_START_CACHE) : join(repoRoot, 'node_modules/.cache/authgate');
-/** Bundles of older sources are removed once they are this old and not among the newest few. */
-const KEEP_NEWEST = 4;
-const STALE_MS = 24 * 60 * 60 * 1000;
-
-/** Every input of the bundle with its size and modification time; any change makes a new key. */
-function inputsKey() {
-  const lines = [];
-  const add = (path) => {
-    const stat = statSync(join(repoRoot, path), { throwIfNoEntry: false });
-    lines.push(stat ? `${path}\0${stat.size}\0${stat.mtimeMs}` : `${path}\0-`);
-  };
-  const walk = (dir) => {
-    for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else add(path);
-    }
-  };
-  walk('src');
-  // npm rewrites node_modules/.package-lock.json on every install, so a changed package changes the key too.
-  for (const file of ['package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json', 'scripts/node-bundle.mjs']) add(file);
-  lines.sort();
-  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 20);
-}
-
-/** Builds into a private folder and renames it into place: a concurrent start either wins the rename or reuses the winner's. */
-async function build(dir) {
-  const started = performance.now();
-  console.log('authgate: building the server from src/ (first start, or the sources changed since the last one)');
-  const scratch = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await bundleNode({ outDir: scratch, entries: { server: ENTRY } });
-    try {
-      renameSync(scratch, dir);
-    } catch (error) {
-      if (!existsSync(join(dir, 'server.mjs'))) throw error;
-    }
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  console.log(`authgate: built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-}
-
-/** Best effort: removes old bundles (and scratch folders of builds that never finished), never the newest few. */
-function prune(current) {
-  try {
-    const now = Date.now();
-    const entries = readdirSync(CACHE)
-      .filter((name) => name !== current)
-      .map((name) => ({ name, mtimeMs: statSync(join(CACHE, name)).mtimeMs }))
-      .sort((a, b) => b.mtimeMs - a.mtimeMs);
-    for (const [index, entry] of entries.entries()) {
-      const old = now - entry.mtimeMs > STALE_MS;
-      if (old && (index >= KEEP_NEWEST || entry.name.includes('.tmp-'))) rmSync(join(CACHE, entry.name), { recursive: true, force: true });
-    }
-  } catch {
-    // Nothing to prune, or not ours to prune.
-  }
-}
-
-/** The cached bundle's server.mjs, built first if needed; undefined where no bundle can be built here. */
-async function bundledServer() {
-  const name = `start-${inputsKey()}`;
-  const dir = join(CACHE, name);
-  const server = join(dir, 'server.mjs');
-  try {
-    if (existsSync(server)) {
-      const now = new Date();
-      utimesSync(dir, now, now);
-    } else {
-      mkdirSync(CACHE, { recursive: true });
-      await build(dir);
-      prune(name);
-    }
-    return server;
-  } catch (error) {
-    // esbuild reports what it could not compile itself; stop there rather than compile the same sources again.
-    if (Array.isArray(error?.errors) && error.errors.length > 0) process.exit(1);
-    const reason = error?.code === 'ERR_MODULE_NOT_FOUND' ? 'esbuild is not installed' : (error?.message ?? String(error));
-    const where = CACHE.startsWith(repoRoot) ? relative(repoRoot, CACHE) : CACHE;
-    console.error(`authgate: no bundle under ${where} (${reason}); running the sources through tsx`);
-    return undefined;
-  }
-}
+import { bundledServer, ENTRY } from './start-bundle.mjs';
+import { repoRoot } from './node-bundle.mjs';
 
 const server = await bundledServer();
 if (server) {

@@ -33,7 +33,8 @@ function isAlive(pid: number): boolean {
 export function holdDataDirLock(dataDir: string): void {
   const file = join(dataDir, LOCK_FILE);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // A new DATA_DIR is the owner's alone (the database's and the key-value store's files are sensitive).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new ConfigError(`setting DATA_DIR: cannot create ${dataDir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }

@@ -24,8 +24,13 @@ export async function openDatabase(config: Config): Promise<Database> {
     );
   }
   return named('DATA_DIR', config.dataDir, async () => {
-    await mkdir(config.dataDir, { recursive: true });
-    return (await import('../adapters/db/pglite')).openPgliteDatabase({ dataDir: join(config.dataDir, 'pglite') });
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    const { openPgliteDatabase } = await import('../adapters/db/pglite');
+    const { templateRootOf } = await import('../adapters/db/pglite-template');
+    // A new DATA_DIR starts as a copy of a migrated template kept beside `npm start`'s bundle (pglite-template.ts).
+    const templateRoot = templateRootOf(process.env);
+    const progress = (line: string) => console.log(`authgate: ${line}`);
+    return openPgliteDatabase({ dataDir: join(config.dataDir, 'pglite'), ...(templateRoot ? { templateRoot } : {}), progress });
   });
 }
 
@@ -35,7 +40,7 @@ export async function openKeyValue(config: Config, clock: Clock): Promise<KeyVal
   }
   if (config.upstash) return (await import('../adapters/kv/upstash')).createUpstashStore({ ...config.upstash, clock });
   return named('DATA_DIR', config.dataDir, async () => {
-    await mkdir(config.dataDir, { recursive: true });
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     return createEmbeddedStore({ file: join(config.dataDir, 'kv.json'), clock });
   });
 }

@@ -46,7 +46,8 @@ async function stop(server: AuthgateProcess): Promise<void> {
   expect(await server.exited).toEqual({ code: 0, signal: null });
 }
 
-const bundles = (cache: string) => readdirSync(cache).sort();
+// The embedded database's template (npm-start-template.test.ts) lives in the same folder.
+const bundles = (cache: string) => readdirSync(cache).filter((name) => !name.startsWith('pglite-template-')).sort();
 
 describe('npm start from a cached bundle', () => {
   const cache = join(caches, 'cache');
@@ -98,6 +99,8 @@ describe('npm start from a cached bundle', () => {
     const left = bundles(shared);
     expect(left).toHaveLength(1);
     expect(left[0]).toMatch(/^start-[0-9a-f]+$/);
+    // Both made the database template too (each in a scratch folder of its own): one is kept, no scratch is left.
+    expect(readdirSync(shared).filter((name) => name.startsWith('pglite-template-'))).toEqual([expect.stringMatching(/^pglite-template-[0-9a-f]{16}$/)]);
     await Promise.all([stop(a), stop(b)]);
   });
 
@@ -108,6 +111,8 @@ describe('npm start from a cached bundle', () => {
     const server = await startServer(join(blocked, 'cache'), 'fallback');
     expect(server.stdout()).not.toContain('authgate: built in');
     expect(server.stderr().trimEnd().split('\n')).toEqual([expect.stringMatching(/^authgate: no bundle under .*not-a-folder\/cache \(.*\); running the sources through tsx$/)]);
+    // Nor a database template there: the database is created in place, after one line saying so.
+    expect(server.stdout()).toMatch(/^authgate: no database template \(.*\); creating the database in place$/m);
     await serves(server, 'grace.fallback@example.com');
     await stop(server);
   });

@@ -72,7 +72,8 @@ export function spawnScript(script: string, settings: Record<string, string>): A
   return spawnNode(['--enable-source-maps', '--import', 'tsx', script], settings, {});
 }
 
-function spawnNode(args: string[], settings: Record<string, string>, options: { node?: string }): AuthgateProcess {
+/** `node ARGS` from the repository root with only `settings` (and PATH, HOME, TMPDIR) in its environment. */
+export function spawnNode(args: string[], settings: Record<string, string>, options: { node?: string } = {}): AuthgateProcess {
   const env: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR']) if (process.env[name]) env[name] = process.env[name]!;
   const child: ChildProcess = spawn(options.node ?? process.execPath, args, {
