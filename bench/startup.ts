@@ -114,8 +114,10 @@ async function untilHealthy(server: AuthgateProcess, startedMs: number): Promise
 }
 
 async function timedStart(settings: Record<string, string>, variant: Variant): Promise<{ server: AuthgateProcess } & Timed> {
+  // The variant's cache folder is set up (a template copied in) before the clock starts.
+  const env = { ...settings, ...variant.env?.() };
   const startedMs = performance.now();
-  const server = spawnAuthgate({ ...settings, ...variant.env?.() }, variant.args ? { args: variant.args } : {});
+  const server = spawnAuthgate(env, variant.args ? { args: variant.args } : {});
   try {
     return { server, ...(await untilHealthy(server, startedMs)) };
   } catch (error) {
