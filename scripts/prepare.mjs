@@ -10,7 +10,8 @@ import { bundledServer } from './start-bundle.mjs';
 
 async function prepare() {
   if (process.env.AUTHGATE_SKIP_PREPARE === '1') return;
-  const server = await bundledServer('`npm start` will run the sources through tsx');
+  // Sources that do not compile (an install in the middle of an edit) are reported by esbuild and left to `npm start`.
+  const server = await bundledServer({ fallback: '`npm start` will run the sources through tsx', exitOnCompileError: false });
   if (!server) return;
   const started = performance.now();
   const { ensureTemplate, templateName, templateRootOf, holdsDatabase } = await import(pathToFileURL(join(dirname(server), 'pglite-template.mjs')).href);

@@ -40,7 +40,7 @@ function inputsKey() {
 /** Builds into a private folder and renames it into place: a concurrent start either wins the rename or reuses the winner's. */
 async function build(dir) {
   const started = performance.now();
-  console.log('authgate: building the server from src/ (first start, or the sources changed since the last one)');
+  console.log('authgate: building the server from src/ (no bundle of these sources yet)');
   const scratch = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await bundleNode({ outDir: scratch, entries: { server: ENTRY, 'pglite-template': TEMPLATE_ENTRY } });
@@ -81,10 +81,11 @@ function prune(current) {
 
 /**
  * The cached bundle's server.mjs, built first if needed; undefined where no bundle can be built here (after one line
- * saying why and what runs instead: `fallback`).
- * @param {string} fallback
+ * saying why and what runs instead: `fallback`). Sources that do not compile end the process after esbuild's report
+ * (`npm start`), unless `exitOnCompileError` is false (`npm install`'s prepare script: undefined, after that report).
+ * @param {{ fallback?: string, exitOnCompileError?: boolean }} [options]
  */
-export async function bundledServer(fallback = 'running the sources through tsx') {
+export async function bundledServer({ fallback = 'running the sources through tsx', exitOnCompileError = true } = {}) {
   const name = `start-${inputsKey()}`;
   const dir = join(CACHE, name);
   const server = join(dir, 'server.mjs');
@@ -100,7 +101,10 @@ export async function bundledServer(fallback = 'running the sources through tsx'
     return server;
   } catch (error) {
     // esbuild reports what it could not compile itself; stop there rather than compile the same sources again.
-    if (Array.isArray(error?.errors) && error.errors.length > 0) process.exit(1);
+    if (Array.isArray(error?.errors) && error.errors.length > 0) {
+      if (exitOnCompileError) process.exit(1);
+      return undefined;
+    }
     const reason = error?.code === 'ERR_MODULE_NOT_FOUND' ? 'esbuild is not installed' : (error?.message ?? String(error));
     const where = CACHE.startsWith(repoRoot) ? relative(repoRoot, CACHE) : CACHE;
     console.error(`authgate: no bundle under ${where} (${reason}); ${fallback}`);

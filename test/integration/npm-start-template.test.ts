@@ -44,11 +44,58 @@ const register = (server: AuthgateProcess, email: string) =>
   call(server, '/api/v1/auth/register', { method: 'POST', json: { email, password: PASSWORD, name: 'Ada' } });
 const login = (server: AuthgateProcess, email: string) => call(server, '/api/v1/auth/login', { method: 'POST', json: { email, password: PASSWORD } });
 const templates = (cache: string) => readdirSync(cache).filter((name) => name.startsWith('pglite-template-'));
+// The prepare script's cache folder (its tests run first); the lazy test below takes its bundle from there.
+const prepared = join(caches, 'prepared');
+
+describe("npm install's prepare script", () => {
+  const prepare = async (settings: Record<string, string>) => {
+    const run = spawnNode(['scripts/prepare.mjs'], settings);
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    return run;
+  };
+
+  it('makes the bundle and the template, then nothing while they are current; the next start makes neither', async () => {
+    const cache = prepared;
+    const first = await prepare({ AUTHGATE_START_CACHE: cache });
+    expect(first.stdout()).toContain(BUILDING);
+    expect(first.stdout()).toContain("authgate: making the embedded database's template (new DATA_DIRs are copied from it)");
+    expect(first.stdout()).toMatch(/^authgate: template made in \d+\.\d s$/m);
+    expect(first.stderr()).toBe('');
+    expect(templates(cache)).toEqual([templateName()]);
+
+    const second = await prepare({ AUTHGATE_START_CACHE: cache });
+    expect(second.stdout()).toBe('');
+
+    const server = await startServer(cache, 'after-prepare');
+    expect(server.stdout()).not.toContain(BUILDING);
+    expect(server.stdout()).not.toContain(MAKING);
+    expect((await register(server, 'grace@example.com')).status).toBe(201);
+    expect((await login(server, 'grace@example.com')).status).toBe(200);
+    await stop(server);
+  });
+
+  it('makes nothing with AUTHGATE_SKIP_PREPARE=1, and never fails an install', async () => {
+    const skipped = join(caches, 'skipped');
+    const run = await prepare({ AUTHGATE_START_CACHE: skipped, AUTHGATE_SKIP_PREPARE: '1' });
+    expect(run.stdout()).toBe('');
+    expect(existsSync(skipped)).toBe(false);
+
+    // Where nothing can be written, one line says so and the install goes on (exit 0, asserted by prepare()).
+    const blocked = join(caches, 'not-a-folder');
+    writeFileSync(blocked, '');
+    const failed = await prepare({ AUTHGATE_START_CACHE: join(blocked, 'cache') });
+    expect(`${failed.stdout()}${failed.stderr()}`).toMatch(/authgate: no bundle under .*not-a-folder\/cache \(.*\); `npm start` will run the sources through tsx/);
+  });
+});
 
 describe('a new DATA_DIR copied from the database template', () => {
   const cache = join(caches, 'lazy');
 
   it('makes the template on the first fresh start, copies it on the next, and each DATA_DIR keeps its own rows', async () => {
+    // The prepare test's bundle, not its template: this start makes the template itself (and builds nothing, which
+    // spares the two cores a build while other suites run).
+    for (const name of readdirSync(prepared).filter((entry) => entry.startsWith('start-'))) cpSync(join(prepared, name), join(cache, name), { recursive: true });
+    expect(templates(cache)).toEqual([]);
     const first = await startServer(cache, 'first');
     expect(first.stdout()).toContain(MAKING);
     expect(templates(cache)).toEqual([templateName()]);
@@ -95,46 +142,5 @@ describe('a new DATA_DIR copied from the database template', () => {
     const sql = readdirSync(copy).filter((name) => name.endsWith('.sql')).sort().at(-1)!;
     writeFileSync(join(copy, sql), `${readFileSync(join(copy, sql), 'utf8')}\n-- changed\n`);
     expect(templateName(copy)).not.toBe(templateName());
-  });
-});
-
-describe("npm install's prepare script", () => {
-  const prepare = async (settings: Record<string, string>) => {
-    const run = spawnNode(['scripts/prepare.mjs'], settings);
-    expect(await run.exited).toEqual({ code: 0, signal: null });
-    return run;
-  };
-
-  it('makes the bundle and the template, then nothing while they are current; the next start makes neither', async () => {
-    const cache = join(caches, 'prepared');
-    const first = await prepare({ AUTHGATE_START_CACHE: cache });
-    expect(first.stdout()).toContain(BUILDING);
-    expect(first.stdout()).toContain("authgate: making the embedded database's template (new DATA_DIRs are copied from it)");
-    expect(first.stdout()).toMatch(/^authgate: template made in \d+\.\d s$/m);
-    expect(first.stderr()).toBe('');
-    expect(templates(cache)).toEqual([templateName()]);
-
-    const second = await prepare({ AUTHGATE_START_CACHE: cache });
-    expect(second.stdout()).toBe('');
-
-    const server = await startServer(cache, 'after-prepare');
-    expect(server.stdout()).not.toContain(BUILDING);
-    expect(server.stdout()).not.toContain(MAKING);
-    expect((await register(server, 'grace@example.com')).status).toBe(201);
-    expect((await login(server, 'grace@example.com')).status).toBe(200);
-    await stop(server);
-  });
-
-  it('makes nothing with AUTHGATE_SKIP_PREPARE=1, and never fails an install', async () => {
-    const skipped = join(caches, 'skipped');
-    const run = await prepare({ AUTHGATE_START_CACHE: skipped, AUTHGATE_SKIP_PREPARE: '1' });
-    expect(run.stdout()).toBe('');
-    expect(existsSync(skipped)).toBe(false);
-
-    // Where nothing can be written, one line says so and the install goes on (exit 0, asserted by prepare()).
-    const blocked = join(caches, 'not-a-folder');
-    writeFileSync(blocked, '');
-    const failed = await prepare({ AUTHGATE_START_CACHE: join(blocked, 'cache') });
-    expect(`${failed.stdout()}${failed.stderr()}`).toMatch(/authgate: no bundle under .*not-a-folder\/cache \(.*\); `npm start` will run the sources through tsx/);
   });
 });
