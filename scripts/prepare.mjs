@@ -14,13 +14,15 @@ async function prepare() {
   const server = await bundledServer({ fallback: '`npm start` will run the sources through tsx', exitOnCompileError: false });
   if (!server) return;
   const started = performance.now();
-  const { ensureTemplate, templateName, templateRootOf, holdsDatabase } = await import(pathToFileURL(join(dirname(server), 'pglite-template.mjs')).href);
+  const { ensureTemplate, templateRootOf } = await import(pathToFileURL(join(dirname(server), 'pglite-template.mjs')).href);
   const root = templateRootOf(process.env);
   if (!root) return;
-  if (holdsDatabase(join(root, templateName()))) return;
-  console.log('authgate: making the embedded database\'s template (new DATA_DIRs are copied from it)');
-  await ensureTemplate(root);
-  console.log(`authgate: template made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  let made = false;
+  await ensureTemplate(root, () => {
+    made = true;
+    console.log("authgate: making the embedded database's template (new DATA_DIRs are copied from it)");
+  });
+  if (made) console.log(`authgate: template made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 try {

@@ -64,11 +64,12 @@ export function templateRootOf(env: Record<string, string | undefined>): string 
 const scratchOf = (path: string) => `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /**
- * The template under `root`, made first if there is none: created and migrated in a scratch folder, closed, then
+ * The template under `root`, made first if there is none (`onMake` is told, before the few seconds that takes):
+ * created and migrated in a scratch folder, closed, then
  * renamed into place, so a template that exists is complete. Two processes making it at once both succeed; the
  * second rename loses and that process uses the winner's.
  */
-export async function ensureTemplate(root: string): Promise<string> {
+export async function ensureTemplate(root: string, onMake: () => void = () => {}): Promise<string> {
   const template = join(root, templateName());
   if (holdsDatabase(template)) {
     // In use: `npm start` prunes only templates unused for a day (scripts/start-bundle.mjs).
@@ -80,6 +81,7 @@ export async function ensureTemplate(root: string): Promise<string> {
     }
     return template;
   }
+  onMake();
   await mkdir(root, { recursive: true });
   const scratch = scratchOf(template);
   try {

@@ -1,13 +1,12 @@
 // Node only: the embedded database of `npm start` with nothing configured.
 import { chmod, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database } from '../../core/ports';
 import { createDatabase } from './database';
 import { runPgliteMigrations } from './migrate';
 import { drizzleClient, readsTimestampsAsText } from './pglite-client';
-import { copyTemplate, ensureTemplate, holdsDatabase, templateName } from './pglite-template';
+import { copyTemplate, ensureTemplate, holdsDatabase } from './pglite-template';
 import { cacheUserRows } from './user-row-cache';
 
 export interface PgliteOptions {
@@ -51,9 +50,8 @@ async function ownerOnly(dir: string): Promise<void> {
 
 async function copyFromTemplate(dataDir: string, root: string, progress: (line: string) => void): Promise<void> {
   try {
-    const name = templateName();
-    if (!holdsDatabase(join(root, name))) progress(`making the embedded database's template (once per PGlite version and set of migrations) in ${root}`);
-    copyTemplate(await ensureTemplate(root), dataDir);
+    const making = () => progress(`making the embedded database's template (once per PGlite version and set of migrations) in ${root}`);
+    copyTemplate(await ensureTemplate(root, making), dataDir);
   } catch (error) {
     // A read-only or full disk: the database is created in place, as it would be without a template.
     progress(`no database template (${error instanceof Error ? error.message : String(error)}); creating the database in place`);
