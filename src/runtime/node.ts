@@ -8,7 +8,6 @@ import { purgeExpiredTokens } from '../core/maintenance';
 import { ensureSuperAdminOnce } from '../core/admin/bootstrap';
 import { createNodeDeps } from './node-deps';
 import { listenEarly } from './node-listen';
-import { lowerV8ThreadPriority } from './node-priority';
 import { holdDataDirLock } from './node-lock';
 import { usesDataDir } from './node-stores';
 
@@ -19,8 +18,6 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 async function main() {
   const config = loadConfig(process.env, 'node');
-  // Before the slow part: V8 compiles PGlite's WASM in the background from the start on.
-  lowerV8ThreadPriority();
   // Before anything is opened: a second server must not touch the files of the one already using DATA_DIR.
   if (usesDataDir(config)) holdDataDirLock(config.dataDir);
   // Then the port, before the slow part: a port in use fails at once. Requests meanwhile wait for the app (node-listen.ts).
