@@ -3,7 +3,7 @@ import './require-node';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { describeError } from '../core/logger';
-import { nodePasswordEngineName } from '../adapters/password/node';
+import { hurryPasswordHashing, nodePasswordEngineName } from '../adapters/password/node';
 import { purgeExpiredTokens } from '../core/maintenance';
 import { ensureSuperAdminOnce } from '../core/admin/bootstrap';
 import { createNodeDeps } from './node-deps';
@@ -59,11 +59,14 @@ async function main() {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const since = performance.now();
     clearInterval(purge);
     console.log(`authgate: ${signal} received, finishing in-flight requests`);
     // Responses not yet written say `Connection: close`: otherwise their keep-alive connections hold server.close()
     // open until the client's idle timeout, or for ever if the client keeps sending requests.
     listener.drain();
+    // The logins waiting for a derivation are now all that is left to do: they must not queue behind other processes.
+    hurryPasswordHashing();
     const force = setTimeout(() => {
       console.error('authgate: in-flight requests or deferred work did not finish in time; exiting');
       process.exit(1);
@@ -74,7 +77,7 @@ async function main() {
     server.close(async () => {
       while (deferred.size > 0) await Promise.allSettled([...deferred]);
       await Promise.allSettled([deps.db.close(), deps.kv.close(), deps.mailer.close?.()]);
-      console.log('authgate: stopped');
+      console.log(`authgate: stopped, ${((performance.now() - since) / 1000).toFixed(1)} s after ${signal}`);
       process.exit(0);
     });
     if ('closeIdleConnections' in server) server.closeIdleConnections();

@@ -115,6 +115,21 @@ describe('hash-wasm in worker threads', () => {
       for (const hash of await Promise.all(more)) expect(hash).toHaveLength(32);
     }));
 
+  it('once hurried (a shutdown), hashes on new threads beside the one still running, on all of them, even while busy', () =>
+    onBusyPool(0.5, async (shared, jobs) => {
+      shared.hurry();
+      // The derivation already running goes on at the low priority; it also starts again on a new thread, and the
+      // first waiting one on another, both at once: the loop reads busy, but no thread is held back any more.
+      expect(shared.running()).toBe(3);
+      for (const hash of await Promise.all(jobs)) expect(hash).toHaveLength(32);
+      // (Of the derivation that ran twice, the copy that lost may still be running.)
+      await vi.waitUntil(() => shared.running() === 0, { timeout: 5_000, interval: 1 });
+      // No rest after a derivation any more, and never one thread fewer, though the loop still reads busy.
+      const more = [shared.derive(password, salt, current, 32), shared.derive(password, salt, current, 32)];
+      expect(shared.running()).toBe(2);
+      for (const hash of await Promise.all(more)) expect(hash).toHaveLength(32);
+    }));
+
   it('refuses work once closed', async () => {
     const closing = createArgon2WorkerPool(1);
     await closing.close();
@@ -181,6 +196,29 @@ if (nativeArgon2idEngine) {
       expect(await nativePool.derive(password, salt, current, 32)).toEqual(await engine.derive(password, salt, current, 32));
       const hasher = createArgon2idHasher(current, nodeArgon2idEngine(nativePool.derive));
       expect(await createArgon2idHasher(current, engine).verify(await hasher.hash(password), password)).toBe(true);
+    });
+
+    it('once hurried, ends its low-priority threads and hashes on threads at the process\'s own priority', async () => {
+      const atLowPriority = () => [...threadNiceness().values()].filter((nice) => nice === ARGON2_THREAD_NICE).length;
+      const own = threadNiceness().get(String(process.pid));
+      const hurried = createArgon2WorkerPool({ threads: 1, engine: 'native' });
+      try {
+        // First, so that libuv's own threads (node:crypto.argon2 runs there) exist before threads are counted.
+        const reference = await engine.derive(password, new Uint8Array(16), current, 32);
+        const before = atLowPriority();
+        await hurried.derive(password, new Uint8Array(16), current, 32);
+        expect(atLowPriority()).toBe(before + 1);
+        hurried.hurry();
+        // Its idle thread ends; the next derivation gets a new thread, which stays at the event loop's priority.
+        await vi.waitUntil(() => atLowPriority() === before, { timeout: 5_000, interval: 5 });
+        const threads = threadNiceness().size;
+        expect(await hurried.derive(password, new Uint8Array(16), current, 32)).toEqual(reference);
+        expect(threadNiceness().size).toBeGreaterThan(threads);
+        expect(atLowPriority()).toBe(before);
+        expect(threadNiceness().get(String(process.pid))).toBe(own);
+      } finally {
+        await hurried.close();
+      }
     });
 
     it('hashes at a lower priority than the event loop thread (nice 10 against 0)', async () => {

@@ -21,12 +21,24 @@ interface Job {
 
 interface Slot {
   run(job: Job): void;
+  /** Ends the thread (hurry(): one at the lowered priority). */
+  retire(): void;
+  /** The derivation it is running, if any. */
+  current(): Job | undefined;
 }
 
 export interface Argon2WorkerPool {
   derive(password: string, salt: Uint8Array, params: Argon2Params, tagBytes: number): Promise<Uint8Array>;
   /** How many derivations are running now (the rest wait in the queue). */
   running(): number;
+  /**
+   * For a shutdown, whose grace period the waiting logins must fit in: from now on every derivation runs at the
+   * process's own priority, on every thread, without rests. Under outside CPU load a thread at niceness 10 gets about
+   * a tenth of a core, so six 64-MiB logins queued at a SIGTERM outlasted the 10-s grace. The low-priority threads
+   * end (an unprivileged thread cannot raise its priority again); one still running a derivation finishes it, while
+   * the same derivation also runs first on a new thread, and whichever ends first answers.
+   */
+  hurry(): void;
   /** Ends the threads; derivations still waiting are refused. */
   close(): Promise<void>;
 }
@@ -74,24 +86,22 @@ export interface Argon2WorkerPoolOptions {
 export const ARGON2_BUSY_REST = 0.5;
 
 export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number = {}): Argon2WorkerPool {
-  const {
-    threads = defaultArgon2Threads(),
-    engine = 'wasm',
-    nice = ARGON2_THREAD_NICE,
-    busy = eventLoopBusy(),
-    busyRest = ARGON2_BUSY_REST,
-  } = typeof options === 'number' ? { threads: options } : options;
+  const settings = typeof options === 'number' ? { threads: options } : options;
+  const { threads = defaultArgon2Threads(), engine = 'wasm' } = settings;
+  let { nice = ARGON2_THREAD_NICE, busy = eventLoopBusy(), busyRest = ARGON2_BUSY_REST } = settings;
   let active = 0;
-  /** Threads resting after a derivation while the loop was busy: neither idle nor running. */
-  let resting = 0;
+  /** Threads resting after a derivation while the loop was busy (neither idle nor running), and their timers. */
+  const resting = new Map<Slot, ReturnType<typeof setTimeout>>();
   const queue: Job[] = [];
   const idle: Slot[] = [];
-  const workers = new Set<Worker>();
+  const workers = new Map<Worker, Slot>();
+  /** Since hurry(): threads at the lowered priority still finishing a derivation, each ended after it (not counted). */
+  const stragglers = new Set<Worker>();
   let closed = false;
+  let hurried = false;
 
   function startWorker(): Slot {
     const worker = new Worker(WORKER_URL, { workerData: { engine, nice } });
-    workers.add(worker);
     // An idle thread must not keep the process alive; one with a job in hand does, until it answers.
     worker.unref();
     let current: Job | undefined;
@@ -106,7 +116,14 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
         worker.ref();
         worker.postMessage(job.options);
       },
+      retire() {
+        workers.delete(worker);
+        stragglers.delete(worker);
+        void worker.terminate();
+      },
+      current: () => current,
     };
+    workers.set(worker, slot);
     worker.on('message', (reply: Reply) => {
       const job = current!;
       current = undefined;
@@ -114,26 +131,32 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
       worker.unref();
       if ('hash' in reply) job.resolve(reply.hash);
       else job.reject(new Error(`argon2id failed: ${reply.error}`));
+      if (stragglers.has(worker)) {
+        slot.retire();
+        pump();
+        return;
+      }
       const rest = busyRest > 0 && busy() ? (performance.now() - startedAt) * busyRest : 0;
       if (rest <= 0) {
         idle.push(slot);
         pump();
         return;
       }
-      resting++;
       const timer = setTimeout(() => {
-        resting--;
+        resting.delete(slot);
         if (!gone) idle.push(slot);
         pump();
       }, rest);
       // A resting thread keeps nothing alive; the queued logins' own requests do.
       timer.unref();
+      resting.set(slot, timer);
     });
     worker.on('error', (error: unknown) => (failure = error instanceof Error ? error : new Error('the argon2id worker thread failed')));
     // A thread that died (an uncaught error, out of memory) fails its job and is replaced by the next pump.
     worker.on('exit', () => {
       gone = true;
       workers.delete(worker);
+      stragglers.delete(worker);
       const index = idle.indexOf(slot);
       if (index >= 0) idle.splice(index, 1);
       if (current) active--;
@@ -146,7 +169,7 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
 
   function pump(): void {
     const limit = threads > 1 && queue.length > 0 && busy() ? threads - 1 : threads;
-    while (!closed && queue.length > 0 && active + resting < limit) {
+    while (!closed && queue.length > 0 && active - stragglers.size + resting.size < limit) {
       const slot = idle.pop() ?? (workers.size < threads ? startWorker() : undefined);
       if (!slot) return;
       slot.run(queue.shift()!);
@@ -162,10 +185,32 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
       });
     },
     running: () => active,
+    hurry() {
+      if (hurried) return;
+      hurried = true;
+      nice = 0;
+      busy = () => false;
+      busyRest = 0;
+      for (const [slot, timer] of resting) {
+        clearTimeout(timer);
+        slot.retire();
+      }
+      resting.clear();
+      for (const slot of idle.splice(0)) slot.retire();
+      // What is left is running a derivation: it goes on at the low priority, and the same derivation goes first in
+      // the queue (a promise settles once: the second answer is ignored).
+      for (const [worker, slot] of workers) {
+        stragglers.add(worker);
+        const job = slot.current();
+        if (job) queue.unshift(job);
+      }
+      workers.clear();
+      pump();
+    },
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new Error('the argon2id worker pool is closed'));
-      await Promise.all([...workers].map((worker) => worker.terminate()));
+      await Promise.all([...workers.keys(), ...stragglers].map((worker) => worker.terminate()));
     },
   };
 }

@@ -55,5 +55,10 @@ export function createNodePasswordHasher(params: Argon2Params): PasswordHasher {
   return createArgon2idHasher(params, nodeArgon2idEngine(derive));
 }
 
+/** At a shutdown: the logins still hashing finish at normal priority (Argon2WorkerPool.hurry). */
+export function hurryPasswordHashing(): void {
+  sharedPool?.hurry();
+}
+
 /** Node's native engine, for tests that cross-check it against the worker-thread one; undefined before Node 24.7. */
 export const nativeArgon2idEngine = nativeArgon2 ? nodeArgon2idEngine(nativeDerive(nativeArgon2)) : undefined;
