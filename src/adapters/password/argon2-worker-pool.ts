@@ -155,12 +155,13 @@ export function createArgon2WorkerPool(options: Argon2WorkerPoolOptions | number
     // A thread that died (an uncaught error, out of memory) fails its job and is replaced by the next pump.
     worker.on('exit', () => {
       gone = true;
+      // A straggler's derivation also runs on another thread (hurry()), which answers it.
+      const copied = stragglers.delete(worker) && !closed;
       workers.delete(worker);
-      stragglers.delete(worker);
       const index = idle.indexOf(slot);
       if (index >= 0) idle.splice(index, 1);
       if (current) active--;
-      current?.reject(failure ?? new Error('the argon2id worker thread exited'));
+      if (!copied) current?.reject(failure ?? new Error('the argon2id worker thread exited'));
       current = undefined;
       pump();
     });
