@@ -14,18 +14,25 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const RELATIVE_URL = /new URL\((['"])(\.{1,2}\/[^'"]+)\1, import\.meta\.url\)/g;
 
-/** The sources under src/ that mention import.meta.url (3 of 213). */
-function sourcesUsingFileUrls() {
+/** Every file under src/, as a path relative to the repository (`src/...`). */
+export function sourceFiles() {
   const found = [];
   const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
+    for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
-      else if (path.endsWith('.ts') && readFileSync(path, 'utf8').includes('import.meta.url')) found.push(path);
+      else found.push(path);
     }
   };
-  walk(join(repoRoot, 'src'));
+  walk('src');
   return found;
+}
+
+/** The sources under src/ that mention import.meta.url (3 of 213), as absolute paths. */
+function sourcesUsingFileUrls() {
+  return sourceFiles()
+    .filter((path) => path.endsWith('.ts') && readFileSync(join(repoRoot, path), 'utf8').includes('import.meta.url'))
+    .map((path) => join(repoRoot, path));
 }
 
 /** @param {string} outDir */

@@ -4,7 +4,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { bundleNode, repoRoot } from './node-bundle.mjs';
+import { bundleNode, repoRoot, sourceFiles } from './node-bundle.mjs';
 
 export const ENTRY = 'src/runtime/node.ts';
 // Beside the server: what makes the embedded database's template (scripts/prepare.mjs runs it at `npm install`).
@@ -30,14 +30,7 @@ function inputsKey() {
     const stat = statSync(join(repoRoot, path), { throwIfNoEntry: false });
     lines.push(stat ? `${path}\0${stat.size}\0${stat.mtimeMs}` : `${path}\0-`);
   };
-  const walk = (dir) => {
-    for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else add(path);
-    }
-  };
-  walk('src');
+  for (const path of sourceFiles()) add(path);
   // npm rewrites node_modules/.package-lock.json on every install, so a changed package changes the key too.
   for (const file of ['package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json', 'scripts/node-bundle.mjs', 'scripts/start-bundle.mjs']) add(file);
   lines.sort();
